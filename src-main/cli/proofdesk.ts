@@ -1,0 +1,137 @@
+/**
+ * The `proofdesk` command line. Exit codes: 0 pass, 1 verification failed, 2 usage or I/O error,
+ * 3 inconclusive (a requested check could not be completed). Errors are one sentence on stderr;
+ * stdout carries only results, so `--json` output stays parseable whatever happens.
+ */
+import { readFileSync } from 'node:fs';
+import { ProofdeskError } from '../../src-shared/check-code';
+import { parseKeyring, type Keyring } from '../../src-shared/keyring';
+import { EXIT_CODES, exitCodeOfVerdict } from '../../src-shared/verification-report';
+import { verifyLedgerFile } from '../ledger/ledger-verification';
+import { defaultUserDataDir, TrustedHeadStore } from '../ledger/trusted-head-store';
+import { renderVerificationJson, renderVerificationText } from './verification-output';
+import { runAppend } from './append-command';
+import { onePositional, parseCommandLine, type CliIo } from './cli-arguments';
+import { runKeygen } from './keygen-command';
+
+const USAGE = `Usage:
+  proofdesk verify <db> [--keys FILE] [--require-signatures] [--state-dir DIR] [--json]
+  proofdesk append <db> --actor A --action B [--event-type T] [--payload JSON] [--key FILE [--key-id ID]]
+  proofdesk append <db> [--key FILE [--key-id ID]] < entries.jsonl
+  proofdesk keygen --key-id ID --out FILE
+
+Exit codes: 0 pass, 1 verification failed, 2 usage or I/O error, 3 inconclusive.
+`;
+
+function readKeyring(path: string): Keyring {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ENOENT')
+      throw new ProofdeskError('FILE_NOT_FOUND', `There is no keyring file at ${path}.`);
+    if (code === 'EISDIR')
+      throw new ProofdeskError(
+        'FILE_IS_DIRECTORY',
+        `The keyring ${path} is a directory, not a file.`,
+      );
+    throw new ProofdeskError(
+      'FILE_UNREADABLE',
+      `The keyring ${path} cannot be read: ${(error as Error).message}.`,
+    );
+  }
+  return parseKeyring(text, path);
+}
+
+async function runVerify(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandLine(
+    args,
+    {
+      keys: { type: 'string' },
+      'require-signatures': { type: 'boolean' },
+      'state-dir': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    'verify',
+  );
+  const dbPath = onePositional(positionals, 'a ledger file', 'verify');
+  const keyring = values.keys === undefined ? null : readKeyring(values.keys);
+  const trustedHeads = new TrustedHeadStore(values['state-dir'] ?? defaultUserDataDir());
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  const showProgress = io.stderrIsTty && !values.json;
+  try {
+    const result = await verifyLedgerFile(dbPath, {
+      keyring,
+      requireSignatures: values['require-signatures'] ?? false,
+      trustedHeads,
+      signal: abort.signal,
+      onProgress: showProgress
+        ? ({ rowsDone, rowsTotal }) =>
+            io.stderr(
+              `\rverifying ${rowsDone.toLocaleString('en-US')} / ${rowsTotal.toLocaleString('en-US')} entries`,
+            )
+        : undefined,
+    });
+    if (showProgress) io.stderr('\r\x1b[K');
+    io.stdout(values.json ? renderVerificationJson(result) : renderVerificationText(result));
+    return exitCodeOfVerdict(result.verdict);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+  }
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'verify':
+        return await runVerify(rest, io);
+      case 'append':
+        return runAppend(rest, io);
+      case 'keygen':
+        return runKeygen(rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(USAGE);
+        return command === undefined ? EXIT_CODES.usage : EXIT_CODES.pass;
+      default:
+        throw new ProofdeskError(
+          'USAGE',
+          `proofdesk has no command ${JSON.stringify(command)}; run \`proofdesk help\` for usage.`,
+        );
+    }
+  } catch (error) {
+    if (error instanceof ProofdeskError) {
+      io.stderr(`proofdesk: ${error.message}\n`);
+      return error.code === 'CANCELLED' ? 130 : EXIT_CODES.usage;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`proofdesk: unexpected error: ${message}\n`);
+    if (process.env.PROOFDESK_DEBUG && error instanceof Error) io.stderr(`${error.stack}\n`);
+    return EXIT_CODES.usage;
+  }
+}
+
+function readAllStdin(): string | null {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** Entry point for bin/proofdesk.mjs. */
+export async function main(): Promise<void> {
+  process.exitCode = await runCli(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readStdin: readAllStdin,
+    stdinIsTty: Boolean(process.stdin.isTTY),
+    stderrIsTty: Boolean(process.stderr.isTTY),
+  });
+}
