@@ -10,6 +10,9 @@ await build({
   entryPoints: {
     proofdesk: 'src-main/cli/proofdesk.ts',
     'verify-worker': 'src-main/ledger/verify-worker.ts',
+    'demo-generator': 'src-main/demo/demo-generator.ts',
+    bench: 'src-main/bench/bench.ts',
+    'bench-worker': 'src-main/bench/bench-worker.ts',
   },
   outdir: 'out/cli',
   outExtension: { '.js': '.mjs' },

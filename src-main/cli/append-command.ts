@@ -12,7 +12,7 @@ import {
 } from '../../src-shared/canonical-json/python-json';
 import { EXIT_CODES } from '../../src-shared/verification-report';
 import { readKeyFile } from '../crypto/key-file';
-import { signEd25519Node } from '../crypto/node-crypto-provider';
+import { createNodeEd25519Signer } from '../crypto/node-crypto-provider';
 import { appendEntries, type EntrySigner, type NewEntry } from '../ledger/ledger-writer';
 import { onePositional, parseCommandLine, type CliIo } from './cli-arguments';
 
@@ -80,7 +80,7 @@ function signerFromKeyFile(path: string, keyIdOverride: string | undefined): Ent
   const key = readKeyFile(path);
   return {
     keyId: keyIdOverride ?? key.keyId,
-    sign: (message) => signEd25519Node(key.seed, message),
+    sign: createNodeEd25519Signer(key.seed),
   };
 }
 
