@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** @param {string[]} args */
 const cli = (args) =>
   spawnSync(process.execPath, ['bin/proofdesk.mjs', ...args], { cwd: root, stdio: 'inherit' })
     .status ?? 2;

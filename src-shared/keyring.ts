@@ -22,7 +22,8 @@ export function parseKeyring(jsonText: string, sourceName: string): Keyring {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    // JSON.parse quotes short input whole, newlines included; the error must stay one line.
+    const reason = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ');
     throw malformed(`The keyring ${sourceName} is not valid JSON (${reason}).`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {

@@ -41,7 +41,8 @@ function parseJson(text: string, where: string): PyJsonValue {
     if (error instanceof PyJsonError) {
       throw new ProofdeskError(
         'PAYLOAD_MALFORMED',
-        `${where} is not valid JSON: ${error.message.replace(/\.$/, '')}.`,
+        // Input is one line here, so Python's "line 1 column N (char M)" reduces to the column.
+        `${where} is not valid JSON: ${error.message.replace(/:? line 1 column (\d+) \(char \d+\)/, ' at column $1').replace(/\.$/, '')}.`,
       );
     }
     throw error;
@@ -97,7 +98,7 @@ export function runAppend(args: string[], io: CliIo): number {
     },
     'append',
   );
-  const dbPath = onePositional(positionals, 'a ledger file', 'append');
+  const dbPath = onePositional(positionals, 'ledger file', 'append');
   if (values['key-id'] !== undefined && values.key === undefined) {
     throw new ProofdeskError(
       'USAGE',
@@ -108,7 +109,7 @@ export function runAppend(args: string[], io: CliIo): number {
   let entries: NewEntry[];
   if (fromFlags) {
     if (values.actor === undefined || values.action === undefined) {
-      throw new ProofdeskError('USAGE', 'proofdesk append needs both --actor and --action.');
+      throw new ProofdeskError('USAGE', 'append needs both --actor and --action.');
     }
     entries = [
       {
@@ -131,7 +132,7 @@ export function runAppend(args: string[], io: CliIo): number {
     if (io.stdinIsTty) {
       throw new ProofdeskError(
         'USAGE',
-        'proofdesk append needs --actor and --action, or JSON lines on standard input.',
+        'append needs --actor and --action, or JSON lines on standard input.',
       );
     }
     const input = io.readStdin() ?? '';

@@ -24,7 +24,7 @@ export function parseCommandLine<T extends ParseArgsConfig['options']>(
     if (unknown)
       throw new ProofdeskError(
         'USAGE',
-        `proofdesk ${command} has no option ${unknown[1]}; run \`proofdesk help\` for usage.`,
+        `${command} has no option ${unknown[1]}; run \`proofdesk help\` for usage.`,
       );
     const missingValue = /Option '([^']+?)(?: <value>)?' argument missing/.exec(message);
     if (missingValue)
@@ -37,12 +37,11 @@ export function parseCommandLine<T extends ParseArgsConfig['options']>(
 }
 
 export function onePositional(positionals: string[], what: string, command: string): string {
-  if (positionals.length === 0)
-    throw new ProofdeskError('USAGE', `proofdesk ${command} needs ${what}.`);
+  if (positionals.length === 0) throw new ProofdeskError('USAGE', `${command} needs a ${what}.`);
   if (positionals.length > 1) {
     throw new ProofdeskError(
       'USAGE',
-      `proofdesk ${command} takes one ${what}, but ${positionals.length} were given.`,
+      `${command} takes one ${what}, but ${positionals.length} were given.`,
     );
   }
   return positionals[0] as string;

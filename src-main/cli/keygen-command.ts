@@ -12,13 +12,13 @@ export function runKeygen(args: string[], io: CliIo): number {
     'keygen',
   );
   if (positionals.length > 0)
-    throw new ProofdeskError('USAGE', `proofdesk keygen takes no file argument; use --out FILE.`);
+    throw new ProofdeskError('USAGE', 'keygen takes no file argument; use --out FILE.');
   if (values['key-id'] === undefined || values.out === undefined) {
-    throw new ProofdeskError('USAGE', 'proofdesk keygen needs --key-id ID and --out FILE.');
+    throw new ProofdeskError('USAGE', 'keygen needs --key-id ID and --out FILE.');
   }
   const { publicKeyHex } = writeNewKeyFile(values.out, values['key-id'], randomEd25519Seed());
   // The keyring line on stdout can be pasted straight into a --keys file.
   io.stdout(`${JSON.stringify({ [values['key-id']]: publicKeyHex })}\n`);
-  io.stderr(`proofdesk: wrote the private key to ${values.out} (mode 0600); keep it secret.\n`);
+  io.stderr(`Private key written to ${values.out} (mode 0600); keep it secret.\n`);
   return EXIT_CODES.pass;
 }

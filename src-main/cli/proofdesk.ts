@@ -55,7 +55,7 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
     },
     'verify',
   );
-  const dbPath = onePositional(positionals, 'a ledger file', 'verify');
+  const dbPath = onePositional(positionals, 'ledger file', 'verify');
   const keyring = values.keys === undefined ? null : readKeyring(values.keys);
   const trustedHeads = new TrustedHeadStore(values['state-dir'] ?? defaultUserDataDir());
   const abort = new AbortController();
@@ -97,12 +97,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'help':
       case '--help':
       case '-h':
+        // Asked-for help is a result; help shown because nothing was asked is a usage error.
+        if (command === undefined) {
+          io.stderr(USAGE);
+          return EXIT_CODES.usage;
+        }
         io.stdout(USAGE);
-        return command === undefined ? EXIT_CODES.usage : EXIT_CODES.pass;
+        return EXIT_CODES.pass;
       default:
         throw new ProofdeskError(
           'USAGE',
-          `proofdesk has no command ${JSON.stringify(command)}; run \`proofdesk help\` for usage.`,
+          `there is no command ${JSON.stringify(command)}; run \`proofdesk help\` for usage.`,
         );
     }
   } catch (error) {

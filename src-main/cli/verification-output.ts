@@ -76,6 +76,13 @@ export function renderVerificationText(result: LedgerVerificationResult): string
     .map(([status, n]) => `${n} ${status}`)
     .join(', ');
   lines.push(`verdict: ${result.verdict.toUpperCase()}${tally ? ` (${tally})` : ''}`);
+  for (const check of result.checks) {
+    if (check.required && (check.status === 'SKIP' || check.status === 'PENDING')) {
+      lines.push(
+        `  inconclusive because a requested check could not be completed: ${check.check}: ${check.message}`,
+      );
+    }
+  }
   if (result.trustedHeadRecorded && result.head) {
     lines.push(`trusted head recorded: entry ${result.head.entryId}`);
   }

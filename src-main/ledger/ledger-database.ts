@@ -128,6 +128,9 @@ export function checkSqliteFile(userPath: string): { path: string; walMode: bool
   } catch (error) {
     throw describeOpenFailure(error, path);
   }
+  if (header.length === 0) {
+    throw new ProofdeskError('NOT_SQLITE', `${path} is empty, so it is not an SQLite database.`);
+  }
   if (header.length < 100 || header.subarray(0, 16).toString('latin1') !== SQLITE_MAGIC) {
     throw new ProofdeskError('NOT_SQLITE', `${path} is not an SQLite database.`);
   }

@@ -3,8 +3,7 @@
  * range over worker threads (one read-only connection each), joins the ranges, cross-checks
  * anchors, witnesses and the trusted head, and reports every finding.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -25,6 +24,7 @@ import {
   type Verdict,
 } from '../../src-shared/verification-report';
 import { createNodeCryptoProvider } from '../crypto/node-crypto-provider';
+import { sha256OfFile } from './file-digest';
 import { openLedger, type OpenedLedger } from './ledger-database';
 import {
   readAnchors,
@@ -71,28 +71,16 @@ export interface LedgerVerificationResult {
   readonly head: { readonly entryId: number; readonly entryHash: string } | null;
   readonly checks: readonly CheckResult[];
   readonly verdict: Verdict;
-  /** The head was recorded as the new trusted head (only after a passing verification). */
+  /** The head was recorded as the new trusted head (after any verification that did not fail). */
   readonly trustedHeadRecorded: boolean;
 }
 
-function sha256OfFile(path: string): Promise<{ sha256: string; bytes: number }> {
-  return new Promise((resolvePromise, reject) => {
-    const hash = createHash('sha256');
-    let bytes = 0;
-    createReadStream(path, { highWaterMark: 1 << 20 })
-      .on('data', (chunk: Buffer | string) => {
-        bytes += chunk.length;
-        hash.update(chunk);
-      })
-      .on('error', reject)
-      .on('end', () => resolvePromise({ sha256: hash.digest('hex'), bytes }));
-  });
-}
-
 function workerScriptPath(): string {
-  // Bundled CLI: the worker sits beside this module. Source tree (tests): the built bundle.
+  // Bundled CLI or Electron main: the worker sits beside this module. Source tree (tests): the
+  // CLI bundle.
   const candidates = [
     new URL('./verify-worker.mjs', import.meta.url),
+    new URL('./verify-worker.js', import.meta.url),
     new URL('../../out/cli/verify-worker.mjs', import.meta.url),
   ].map((url) => fileURLToPath(url));
   const found = candidates.find((candidate) => existsSync(candidate));

@@ -8,7 +8,7 @@
  * the write lock before the tip is read, so no two writers can build on the same tip.
  */
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ProofdeskError } from '../../src-shared/check-code';
 import { asciiToBytes, bytesToHex, isLowerHex } from '../../src-shared/crypto/hex';
@@ -80,46 +80,65 @@ export function appendEntries(
 ): AppendResult {
   if (entries.length === 0) throw new ProofdeskError('USAGE', 'There are no entries to append.');
   const resolved = resolve(path);
-  const created = !existsSync(resolved);
-  if (created && !options.createIfMissing) {
+  const exists = existsSync(resolved);
+  if (!exists && !options.createIfMissing) {
     throw new ProofdeskError('FILE_NOT_FOUND', `There is no file at ${resolved}.`);
   }
-  if (!created) checkSqliteFile(resolved);
+  // An empty file is a database another writer has just created and not yet initialised.
+  if (exists && statSync(resolved).size > 0) checkSqliteFile(resolved);
 
   const crypto = options.crypto ?? createNodeCryptoProvider();
   const clock = options.clock ?? wallClockTimestamp;
   const busyTimeoutMs = options.busyTimeoutMs ?? 30_000;
   let db: Database.Database;
   try {
-    db = new Database(resolved, { timeout: 1000 });
+    db = new Database(resolved, { timeout: 1000, fileMustExist: !options.createIfMissing });
   } catch (error) {
     throw describeOpenFailure(error, resolved);
   }
   try {
     db.pragma('synchronous = FULL');
     db.pragma('trusted_schema = OFF');
-    if (created) {
-      db.exec('BEGIN IMMEDIATE');
-      for (const statement of NEXUSCONE_SCHEMA_STATEMENTS) db.exec(statement);
-      db.exec('COMMIT');
-    }
-    const schema = inspectLedgerSchema(db, resolved);
-    if (!schema.hasFormatColumns) {
-      throw new ProofdeskError(
-        'LEDGER_SCHEMA_UNSUPPORTED',
-        `${resolved} uses nexuscone v0.1's schema without event_type and format_version; open it once with nexuscone v0.2 to migrate it before appending.`,
-      );
-    }
-    const tip = db.prepare<[], { entry_id: number; entry_hash: unknown }>(
-      'SELECT entry_id, entry_hash FROM entries ORDER BY entry_id DESC LIMIT 1',
+    const hasEntries = db.prepare<[], { found: number }>(
+      "SELECT COUNT(*) AS found FROM sqlite_schema WHERE lower(name) = 'entries'",
     );
-    const insert = db.prepare(
-      `INSERT INTO entries (entry_id, timestamp, actor, action, event_type, format_version, payload,
+    /**
+     * Creating the schema happens under the same write lock as the insert, so writers racing to
+     * create one new ledger all end up appending to the same one.
+     */
+    const prepareSchema = (): { created: boolean } => {
+      const created = hasEntries.get()?.found === 0;
+      if (created) {
+        if (!options.createIfMissing) {
+          throw new ProofdeskError(
+            'NOT_A_LEDGER',
+            `${resolved} has no entries table, so it is not a nexuscone ledger.`,
+          );
+        }
+        for (const statement of NEXUSCONE_SCHEMA_STATEMENTS) db.exec(statement);
+      }
+      const schema = inspectLedgerSchema(db, resolved);
+      if (!schema.hasFormatColumns) {
+        throw new ProofdeskError(
+          'LEDGER_SCHEMA_UNSUPPORTED',
+          `${resolved} uses nexuscone v0.1's schema without event_type and format_version; open it once with nexuscone v0.2 to migrate it before appending.`,
+        );
+      }
+      return { created };
+    };
+    const tip = (): { entry_id: number; entry_hash: unknown } | undefined =>
+      db
+        .prepare<[], { entry_id: number; entry_hash: unknown }>(
+          'SELECT entry_id, entry_hash FROM entries ORDER BY entry_id DESC LIMIT 1',
+        )
+        .get();
+    const insertSql = `INSERT INTO entries (entry_id, timestamp, actor, action, event_type, format_version, payload,
                             previous_hash, entry_hash, signature, signing_key_id)
-       VALUES (?, ?, ?, ?, ?, 2, ?, ?, ?, ?, ?)`,
-    );
+       VALUES (?, ?, ?, ?, ?, 2, ?, ?, ?, ?, ?)`;
     const appendBatch = (): AppendResult => {
-      const last = tip.get();
+      const { created } = prepareSchema();
+      const insert = db.prepare(insertSql);
+      const last = tip();
       if (
         last !== undefined &&
         (!Number.isSafeInteger(last.entry_id) || !isLowerHex(last.entry_hash, 64))

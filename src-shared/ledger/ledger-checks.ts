@@ -157,7 +157,9 @@ export function assembleLedgerChecks(input: LedgerCheckInput): LedgerCheckOutcom
     'ledger.format',
     v1Rows > 0
       ? `${entriesOf(v1Rows)} in format 1 before any format 2 entry, each with the default event_type`
-      : 'every entry uses format 2',
+      : entries === 0
+        ? 'empty ledger'
+        : 'every entry uses format 2',
   );
 
   // Signatures.
@@ -175,11 +177,12 @@ export function assembleLedgerChecks(input: LedgerCheckInput): LedgerCheckOutcom
         { required: input.requireSignatures },
       ),
     );
-  } else if (signatureFindings === undefined) {
+  } else if (signatureFindings === undefined && signed > 0) {
+    // With nothing signed there is nothing to verify; signature_coverage says so.
     checks.push({
       check: 'ledger.signatures',
       status: 'PASS',
-      message: signed === 0 ? 'no entry is signed' : `${plural(verified, 'signature')} verified`,
+      message: `${plural(verified, 'signature')} verified`,
     });
   }
 
