@@ -384,14 +384,14 @@ describe.each(PROVIDERS)('Ed25519 verification with %s', (_name, provider) => {
   });
 
   it('hashes ASCII strings correctly', () => {
-    expect(provider.sha256HexOfAscii('')).toBe(
+    expect(provider.sha256HexOfUtf8('')).toBe(
       'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
     );
-    expect(provider.sha256HexOfAscii('abc')).toBe(
+    expect(provider.sha256HexOfUtf8('abc')).toBe(
       'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
     );
     expect(
-      provider.sha256HexOfAscii('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'),
+      provider.sha256HexOfUtf8('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'),
     ).toBe('248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1');
     expect(bytesToHex(provider.sha256(asciiToBytes('abc')))).toBe(
       'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
@@ -412,10 +412,20 @@ describe('node:crypto and noble agree', () => {
     expect(disagreements).toEqual([]);
   });
 
-  it('on SHA-256 of strings, including ones that break the ASCII-only contract', () => {
+  it('on SHA-256 of the UTF-8 encoding of any string, lone surrogates included', () => {
     const all127 = String.fromCharCode(...Array.from({ length: 128 }, (_, i) => i));
-    for (const text of ['', 'abc', all127, 'x'.repeat(100_000), 'é', '\u0100', '😀']) {
-      expect(nodeProvider.sha256HexOfAscii(text)).toBe(nobleProvider.sha256HexOfAscii(text));
+    for (const text of [
+      '',
+      'abc',
+      all127,
+      'x'.repeat(100_000),
+      'é',
+      '\u0100',
+      '😀',
+      '\ud800',
+      'a\udfffb',
+    ]) {
+      expect(nodeProvider.sha256HexOfUtf8(text)).toBe(nobleProvider.sha256HexOfUtf8(text));
     }
     const bytes = Uint8Array.from({ length: 1000 }, (_, i) => (i * 37) & 0xff);
     expect(nodeProvider.sha256(bytes)).toEqual(nobleProvider.sha256(bytes));
@@ -724,10 +734,10 @@ describeWithFixtures('nexuscone fixture signatures', () => {
     it('hash every entry and attestation input to its stored hash', () => {
       const wrong = [
         ...fixtures().entries.filter(
-          (e) => provider.sha256HexOfAscii(e.hash_input_utf8) !== e.entry_hash,
+          (e) => provider.sha256HexOfUtf8(e.hash_input_utf8) !== e.entry_hash,
         ),
         ...fixtures().attestations.filter(
-          (a) => provider.sha256HexOfAscii(a.hash_input_utf8) !== a.attestation_hash,
+          (a) => provider.sha256HexOfUtf8(a.hash_input_utf8) !== a.attestation_hash,
         ),
       ];
       expect(wrong).toEqual([]);

@@ -12,7 +12,7 @@ import type { SqlValue } from '../../src-shared/ledger/entry-hash';
 import type { RawLedgerRow } from '../../src-shared/ledger/range-verifier';
 import { ledgerRowSelectList, type LedgerSchema } from './ledger-database';
 
-const PAGE_SIZE = 4096;
+const PAGE_SIZE = 1024;
 
 export interface LedgerExtent {
   readonly count: number;
@@ -42,28 +42,38 @@ export function readLedgerExtent(db: Database.Database): LedgerExtent {
 
 /**
  * Streams raw rows in ascending entry_id order, a page at a time (keyset paging on the rowid
- * alias). Without a range (ids that are not integers) it falls back to one ordered scan.
+ * alias), so memory stays constant. Without a range (ids that are not integers) it falls back to
+ * one ordered scan, still handed out in pages. Pages rather than rows, because resuming a
+ * generator per row costs a visible share of a million-row verification.
  */
-export function* iterateLedgerRows(
+export function* readLedgerPages(
   db: Database.Database,
   schema: LedgerSchema,
   range: EntryIdRange | null,
-): Generator<RawLedgerRow> {
+): Generator<RawLedgerRow[]> {
   const select = ledgerRowSelectList(schema);
   if (range === null) {
+    let page: RawLedgerRow[] = [];
     const statement = db.prepare(`SELECT ${select} FROM entries ORDER BY entry_id`).raw(true);
-    yield* statement.iterate() as IterableIterator<RawLedgerRow>;
+    for (const row of statement.iterate() as IterableIterator<RawLedgerRow>) {
+      page.push(row);
+      if (page.length === PAGE_SIZE) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length > 0) yield page;
     return;
   }
-  const page = db
+  const statement = db
     .prepare<[number, number]>(
       `SELECT ${select} FROM entries WHERE entry_id >= ? AND entry_id <= ? ORDER BY entry_id LIMIT ${PAGE_SIZE}`,
     )
     .raw(true);
   let next = range.from;
   for (;;) {
-    const rows = page.all(next, range.to) as RawLedgerRow[];
-    yield* rows;
+    const rows = statement.all(next, range.to) as RawLedgerRow[];
+    if (rows.length > 0) yield rows;
     if (rows.length < PAGE_SIZE) return;
     const lastId = rows[rows.length - 1]?.[0];
     if (typeof lastId !== 'number') return;

@@ -42,6 +42,13 @@ import type { WorkerMessage } from './verify-worker-protocol';
 /** Below this many entries one thread is faster than starting workers. */
 const INLINE_BELOW_ENTRIES = 40_000;
 const DEFAULT_FINDING_CAP_PER_CODE = 1000;
+/**
+ * A worker's live data is one page of rows plus capped findings, but V8 sizes its heap for
+ * throughput and lets garbage grow to ~100 MB per isolate before collecting. A small young
+ * generation makes it collect the per-row strings early; the old-generation cap is far above
+ * what a worker holds and only stops a runaway.
+ */
+const WORKER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 };
 
 export interface VerificationProgress {
   readonly rowsDone: number;
@@ -132,7 +139,7 @@ function runJobsInWorkers(
     const onAbort = (): void => fail(cancelledError());
     signal?.addEventListener('abort', onAbort, { once: true });
     jobs.forEach((job, index) => {
-      const worker = new Worker(script, { workerData: job });
+      const worker = new Worker(script, { workerData: job, resourceLimits: WORKER_HEAP_LIMITS });
       workers.push(worker);
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'progress') onRows(index, message.rowsDone);

@@ -156,7 +156,7 @@ export function appendEntries(
         const input = buildEntryHashInput({ ...entry, entryId, timestamp, previousHash }, 2);
         if (input === undefined)
           throw new ProofdeskError('INTERNAL', 'An entry could not be hashed.');
-        const entryHash = crypto.sha256HexOfAscii(input);
+        const entryHash = crypto.sha256HexOfUtf8(input);
         const signature = options.signer
           ? bytesToHex(options.signer.sign(asciiToBytes(entryHash)))
           : null;

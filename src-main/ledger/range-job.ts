@@ -8,7 +8,7 @@ import type { CryptoProvider } from '../../src-shared/crypto/crypto-provider';
 import { hexToBytes } from '../../src-shared/crypto/hex';
 import { RangeVerifier, type RangeSummary } from '../../src-shared/ledger/range-verifier';
 import type { LedgerLocation, LedgerSchema } from './ledger-database';
-import { iterateLedgerRows, type EntryIdRange } from './ledger-reader';
+import { readLedgerPages, type EntryIdRange } from './ledger-reader';
 
 /** Everything a worker needs, in structured-clone form. */
 export interface RangeJob {
@@ -39,9 +39,14 @@ export function runRangeJob(
     findingCapPerCode: job.findingCapPerCode,
   });
   let rows = 0;
-  for (const row of iterateLedgerRows(db, job.schema, job.range)) {
-    verifier.accept(row);
-    if (++rows % PROGRESS_EVERY_ROWS === 0) onProgress(rows);
+  let reported = 0;
+  for (const page of readLedgerPages(db, job.schema, job.range)) {
+    for (const row of page) verifier.accept(row);
+    rows += page.length;
+    if (rows - reported >= PROGRESS_EVERY_ROWS) {
+      onProgress(rows);
+      reported = rows;
+    }
   }
   onProgress(rows);
   return verifier.finish();

@@ -131,7 +131,6 @@ function compareNative(a: string, b: string): number {
 const HAS_SURROGATE = /[\ud800-\udfff]/;
 const ASCII_NO_ESCAPE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-const QUOTE_OR_BACKSLASH = /["\\]/g;
 const ASCII_TO_ESCAPE = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
 // Matching C0 controls is the point of these two patterns.
 // eslint-disable-next-line no-control-regex
@@ -175,12 +174,16 @@ function escapeUnit(unit: string): string {
 export function escapePythonJsonString(s: string, ensureAscii: boolean): string {
   if (ensureAscii) {
     if (ASCII_NO_ESCAPE.test(s)) return '"' + s + '"';
-    // Stored payloads are printable ASCII full of quotes; a string replacement pattern escapes
-    // them without a callback per quote, which is most of the cost on a million-row ledger.
-    if (PRINTABLE_ASCII.test(s)) return '"' + s.replace(QUOTE_OR_BACKSLASH, '\\$&') + '"';
+    // Stored payloads are printable ASCII full of quotes. For printable ASCII, V8's native
+    // JSON.stringify escapes exactly what Python does (only `"` and `\`), several times faster
+    // than a replace, and this runs once per entry on a million-row ledger.
+    if (PRINTABLE_ASCII.test(s)) return JSON.stringify(s);
     return '"' + s.replace(ASCII_TO_ESCAPE, escapeUnit) + '"';
   }
   if (!UNICODE_NEEDS_ESCAPE.test(s)) return '"' + s + '"';
+  // Without surrogates JSON.stringify escapes the same set as py_encode_basestring, with the same
+  // short forms and lowercase \u00XX; it differs only by escaping lone surrogates.
+  if (!HAS_SURROGATE.test(s)) return JSON.stringify(s);
   return '"' + s.replace(UNICODE_TO_ESCAPE, escapeUnit) + '"';
 }
 

@@ -3,8 +3,12 @@
  * node:crypto (fast path, in main, the CLI and workers) and on @noble (portable path, anywhere).
  */
 export interface CryptoProvider {
-  /** SHA-256 of an ASCII-only string (every nexuscone hash input is ASCII), as lowercase hex. */
-  sha256HexOfAscii(ascii: string): string;
+  /**
+   * SHA-256 of a string's UTF-8 encoding, as lowercase hex: what Python hashes after
+   * `.encode("utf-8")`. nexuscone's inputs are ASCII (ensure_ascii), nexus-attest's are not.
+   * Lone surrogates encode as U+FFFD on both paths; callers that must refuse them check first.
+   */
+  sha256HexOfUtf8(text: string): string;
   /** SHA-256 of raw bytes. */
   sha256(bytes: Uint8Array): Uint8Array;
   /**

@@ -2,9 +2,8 @@ import type { EdwardsPoint } from '@noble/curves/abstract/edwards.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToNumberLE, equalBytes } from '@noble/curves/utils.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
-import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, randomBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { CryptoProvider } from './crypto-provider';
-import { asciiToBytes } from './hex';
 
 /**
  * Why `publicKey` cannot be an honest Ed25519 public key, as a sentence fragment that reads after
@@ -100,12 +99,8 @@ function verifyCofactorless(
  * The platform-free provider, built on @noble; usable in the renderer, workers and anywhere else.
  */
 export const portableCryptoProvider: CryptoProvider = {
-  /**
-   * Hashes one byte per UTF-16 code unit (its low 8 bits), exactly like Node's 'latin1' encoding,
-   * so both providers agree even if a caller breaks the ASCII-only contract.
-   */
-  sha256HexOfAscii(ascii: string): string {
-    return bytesToHex(sha256(asciiToBytes(ascii)));
+  sha256HexOfUtf8(text: string): string {
+    return bytesToHex(sha256(utf8ToBytes(text)));
   },
 
   sha256(bytes: Uint8Array): Uint8Array {

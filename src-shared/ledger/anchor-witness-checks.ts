@@ -157,7 +157,7 @@ export function checkWitnessAttestations(
       });
     }
     const input = buildAttestationHashInput(attestation);
-    const recomputed = input === undefined ? undefined : crypto.sha256HexOfAscii(input);
+    const recomputed = input === undefined ? undefined : crypto.sha256HexOfUtf8(input);
     if (recomputed !== stored) {
       findings.push({
         ...base,

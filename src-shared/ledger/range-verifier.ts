@@ -311,7 +311,7 @@ export class RangeVerifier {
       });
       return;
     }
-    const recomputed = this.options.crypto.sha256HexOfAscii(input);
+    const recomputed = this.options.crypto.sha256HexOfUtf8(input);
     if (recomputed !== edge.entryHash) {
       this.report({
         code: 'LEDGER_HASH_MISMATCH',
