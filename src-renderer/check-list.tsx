@@ -1,0 +1,51 @@
+import type { CheckResult } from '../src-shared/verification-report';
+import { recordLabel } from './check-presentation';
+
+/**
+ * The verification checklist. Each line is a listitem whose text starts with its status word, so
+ * the status is read out by screen readers and never carried by colour alone.
+ */
+export function CheckList({ checks }: { checks: readonly CheckResult[] }) {
+  return (
+    <ul className="check-list" aria-label="Verification checks">
+      {checks.map((check, index) => {
+        const record = recordLabel(check);
+        return (
+          <li
+            key={`${check.check}-${check.code ?? 'pass'}-${index}`}
+            className={`check check-${check.status.toLowerCase()}`}
+          >
+            <span className={`badge badge-${check.status.toLowerCase()}`}>{check.status}</span>
+            <div className="check-body">
+              <div className="check-title">
+                <span className="check-name">{check.check}</span>
+                {check.code !== undefined && check.status !== 'PASS' && (
+                  <span className="check-code">{check.code}</span>
+                )}
+                {record !== null && <span className="check-record">{record}</span>}
+              </div>
+              <p className="check-message">{check.message}</p>
+              {check.status !== 'PASS' &&
+                (check.expected !== undefined || check.actual !== undefined) && (
+                  <dl className="check-values">
+                    {check.expected !== undefined && (
+                      <>
+                        <dt>expected</dt>
+                        <dd>{check.expected}</dd>
+                      </>
+                    )}
+                    {check.actual !== undefined && (
+                      <>
+                        <dt>actual</dt>
+                        <dd>{check.actual}</dd>
+                      </>
+                    )}
+                  </dl>
+                )}
+            </div>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,46 @@
+/** How a check result is worded in the UI; status is always spelled out, never colour alone. */
+import type { CheckStatus } from '../src-shared/check-code';
+import type { CheckResult } from '../src-shared/verification-report';
+
+/** The record a check line is about, as a reader would name it. */
+export function recordLabel(check: CheckResult): string | null {
+  if (check.anchorId !== undefined) return `anchor ${check.anchorId}`;
+  if (check.attestationId !== undefined) return `attestation ${check.attestationId}`;
+  if (check.entryId !== undefined) return `entry ${check.entryId}`;
+  return null;
+}
+
+const STATUS_ORDER: readonly CheckStatus[] = ['FAIL', 'WARN', 'PENDING', 'SKIP', 'PASS'];
+
+/** "2 FAIL · 1 WARN · 9 PASS", most serious first. */
+export function statusTally(checks: readonly CheckResult[]): string {
+  return STATUS_ORDER.map(
+    (status) => [status, checks.filter((check) => check.status === status).length] as const,
+  )
+    .filter(([, count]) => count > 0)
+    .map(([status, count]) => `${count} ${status}`)
+    .join(' · ');
+}
+
+export function verdictHeadline(verdict: 'pass' | 'fail' | 'inconclusive'): string {
+  switch (verdict) {
+    case 'pass':
+      return 'Evidence intact';
+    case 'fail':
+      return 'Evidence failed verification';
+    case 'inconclusive':
+      return 'Inconclusive: a requested check could not be completed';
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
