@@ -120,7 +120,9 @@ export function assembleLedgerChecks(input: LedgerCheckInput): LedgerCheckOutcom
   const findingsByCheck = new Map<CheckName, Finding[]>();
   for (const finding of collector.findings) {
     const check = FINDING_CODE_INFO[finding.code].check;
-    findingsByCheck.set(check, [...(findingsByCheck.get(check) ?? []), finding]);
+    const group = findingsByCheck.get(check);
+    if (group === undefined) findingsByCheck.set(check, [finding]);
+    else group.push(finding);
   }
   const emit = (check: CheckName, passMessage: string): void => {
     const findings = findingsByCheck.get(check);
