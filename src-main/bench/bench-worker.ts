@@ -6,11 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildEntryHashInput } from '../../src-shared/ledger/entry-hash';
 import { createNodeCryptoProvider } from '../crypto/node-crypto-provider';
-import {
-  openReadOnlyConnection,
-  type LedgerLocation,
-  type LedgerSchema,
-} from '../ledger/ledger-database';
+import type { LedgerLocation, LedgerSchema } from '../ledger/ledger-database';
+import { openReadOnlyConnection } from '../sqlite/evidence-database';
 import { readLedgerPages, type EntryIdRange } from '../ledger/ledger-reader';
 
 interface FloorJob {

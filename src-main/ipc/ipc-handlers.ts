@@ -16,7 +16,7 @@ import {
 } from '../../src-shared/ipc/ipc-contract';
 import type { Keyring } from '../../src-shared/keyring';
 import { verifyLedgerFile } from '../ledger/ledger-verification';
-import { checkSqliteFile } from '../ledger/ledger-database';
+import { checkSqliteFile } from '../sqlite/evidence-database';
 import { TrustedHeadStore } from '../ledger/trusted-head-store';
 import { sha256OfFile } from '../ledger/file-digest';
 

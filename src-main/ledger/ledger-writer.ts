@@ -15,7 +15,8 @@ import { asciiToBytes, bytesToHex, isLowerHex } from '../../src-shared/crypto/he
 import { buildEntryHashInput, GENESIS_PREVIOUS_HASH } from '../../src-shared/ledger/entry-hash';
 import type { CryptoProvider } from '../../src-shared/crypto/crypto-provider';
 import { createNodeCryptoProvider } from '../crypto/node-crypto-provider';
-import { checkSqliteFile, describeOpenFailure, inspectLedgerSchema } from './ledger-database';
+import { checkSqliteFile, describeOpenFailure } from '../sqlite/evidence-database';
+import { inspectLedgerSchema } from './ledger-database';
 import { NEXUSCONE_SCHEMA_STATEMENTS } from './nexuscone-schema';
 
 export interface NewEntry {

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ProofdeskError } from '../../src-shared/check-code';
 import { createNodeCryptoProvider } from '../crypto/node-crypto-provider';
-import { describeOpenFailure, openReadOnlyConnection } from './ledger-database';
+import { describeOpenFailure, openReadOnlyConnection } from '../sqlite/evidence-database';
 import { runRangeJob, type RangeJob } from './range-job';
 import type { WorkerMessage } from './verify-worker-protocol';
 
