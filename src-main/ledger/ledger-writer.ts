@@ -15,6 +15,7 @@ import { asciiToBytes, bytesToHex, isLowerHex } from '../../src-shared/crypto/he
 import { buildEntryHashInput, GENESIS_PREVIOUS_HASH } from '../../src-shared/ledger/entry-hash';
 import type { CryptoProvider } from '../../src-shared/crypto/crypto-provider';
 import { createNodeCryptoProvider } from '../crypto/node-crypto-provider';
+import { nowEpochMicros } from '../wall-clock';
 import { checkSqliteFile, describeOpenFailure } from '../sqlite/evidence-database';
 import { inspectLedgerSchema } from './ledger-database';
 import { NEXUSCONE_SCHEMA_STATEMENTS } from './nexuscone-schema';
@@ -59,9 +60,7 @@ export function formatNexusconeTimestamp(epochMicros: bigint): string {
 }
 
 function wallClockTimestamp(): string {
-  return formatNexusconeTimestamp(
-    BigInt(Math.floor((performance.timeOrigin + performance.now()) * 1000)),
-  );
+  return formatNexusconeTimestamp(nowEpochMicros());
 }
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));

@@ -71,6 +71,11 @@ export interface PyJsonDialect {
   readonly ensureAscii: boolean;
   readonly allowNan: boolean;
   readonly name: string;
+  /** sort_keys; default true (both canonical dialects sort). */
+  readonly sortKeys?: boolean;
+  /** separators=(item, key); default the compact (",", ":"). */
+  readonly itemSeparator?: string;
+  readonly keySeparator?: string;
 }
 
 /** nexuscone `canonical_json`: ASCII-only output, NaN and infinities written as bare tokens. */
@@ -89,6 +94,19 @@ export const NEXUS_ATTEST_DIALECT: PyJsonDialect = Object.freeze({
   name: 'nexus-attest',
   ensureAscii: false,
   allowNan: false,
+});
+
+/**
+ * Plain `json.dumps(x)`: insertion order, `", "` and `": "`, ensure_ascii. nexus-attest stores
+ * event payloads this way (not canonically), so rows Proofdesk writes must look the same.
+ */
+export const PYTHON_DEFAULT_DIALECT: PyJsonDialect = Object.freeze({
+  name: 'json.dumps defaults',
+  ensureAscii: true,
+  allowNan: true,
+  sortKeys: false,
+  itemSeparator: ', ',
+  keySeparator: ': ',
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -656,6 +674,9 @@ function sortedKeys(object: PyJsonObject): string[] {
 export function serializePythonJson(value: PyJsonValue, dialect: PyJsonDialect): string {
   if (!Array.isArray(value) && !(value instanceof Map)) return serializeScalar(value, dialect);
   const ensureAscii = dialect.ensureAscii;
+  const itemSeparator = dialect.itemSeparator ?? ',';
+  const keySeparator = dialect.keySeparator ?? ':';
+  const orderKeys = dialect.sortKeys === false ? (object: PyJsonObject) => [...object.keys()] : sortedKeys;
   const stack: OpenOutput[] = [];
   const onPath = new Set<object>();
   let out = '';
@@ -676,14 +697,14 @@ export function serializePythonJson(value: PyJsonValue, dialect: PyJsonDialect):
     } else if (pending instanceof Map) {
       if (onPath.has(pending)) throw new PyJsonError('Circular reference detected.');
       const object = pending as PyJsonObject;
-      const keys = sortedKeys(object);
+      const keys = orderKeys(object);
       const firstKey = keys[0];
       if (firstKey === undefined) {
         out += '{}';
       } else {
         onPath.add(object);
         stack.push({ object, keys, index: 0 });
-        out += '{' + escapePythonJsonString(firstKey, ensureAscii) + ':';
+        out += '{' + escapePythonJsonString(firstKey, ensureAscii) + keySeparator;
         pending = object.get(firstKey);
         continue;
       }
@@ -697,7 +718,7 @@ export function serializePythonJson(value: PyJsonValue, dialect: PyJsonDialect):
       top.index++;
       if (top.array !== undefined) {
         if (top.index < top.array.length) {
-          out += ',';
+          out += itemSeparator;
           pending = top.array[top.index];
           break;
         }
@@ -706,7 +727,7 @@ export function serializePythonJson(value: PyJsonValue, dialect: PyJsonDialect):
       } else {
         const key = top.keys[top.index];
         if (key !== undefined) {
-          out += ',' + escapePythonJsonString(key, ensureAscii) + ':';
+          out += itemSeparator + escapePythonJsonString(key, ensureAscii) + keySeparator;
           pending = top.object.get(key);
           break;
         }
