@@ -25,6 +25,10 @@ export const CHECK_NAMES = [
   'witnesses.hashes',
   'witnesses.signatures',
   'trusted_head',
+  'decision.replay',
+  'decision.event_digests',
+  'decision.approval_signatures',
+  'decision.ledger_binding',
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
@@ -58,6 +62,13 @@ export const FINDING_CODES = [
   'TRUSTED_HEAD_FORK',
   'TRUSTED_HEAD_FIRST_USE',
   'TRUSTED_HEAD_NOT_RECORDED',
+  'DECISION_UNREPLAYABLE',
+  'DECISION_EVENT_DIGEST_MISMATCH',
+  'APPROVAL_SIGNATURE_INVALID',
+  'APPROVAL_SIGNER_UNKNOWN',
+  'DECISION_EVENT_MISSING',
+  'DECISION_EVENT_ALTERED',
+  'DECISION_EVENT_UNRECORDED',
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 
@@ -231,6 +242,41 @@ export const FINDING_CODE_INFO: Readonly<Record<FindingCode, FindingCodeInfo>> =
     check: 'trusted_head',
     status: 'WARN',
     title: 'First verification of this file: its head is recorded now (trust on first use).',
+  },
+  DECISION_UNREPLAYABLE: {
+    check: 'decision.replay',
+    status: 'FAIL',
+    title: 'The decision’s events cannot be replayed; it is shown as corrupt.',
+  },
+  DECISION_EVENT_DIGEST_MISMATCH: {
+    check: 'decision.event_digests',
+    status: 'FAIL',
+    title: 'A stored event digest is not the digest of its event type and payload.',
+  },
+  APPROVAL_SIGNATURE_INVALID: {
+    check: 'decision.approval_signatures',
+    status: 'FAIL',
+    title: 'An approval or revocation signature does not verify.',
+  },
+  APPROVAL_SIGNER_UNKNOWN: {
+    check: 'decision.approval_signatures',
+    status: 'FAIL',
+    title: 'An approval or revocation is signed by a key that is not the approver’s trusted key.',
+  },
+  DECISION_EVENT_MISSING: {
+    check: 'decision.ledger_binding',
+    status: 'FAIL',
+    title: 'The ledger recorded a decision event that the decision store no longer has.',
+  },
+  DECISION_EVENT_ALTERED: {
+    check: 'decision.ledger_binding',
+    status: 'FAIL',
+    title: 'A decision event differs from what the ledger recorded for it.',
+  },
+  DECISION_EVENT_UNRECORDED: {
+    check: 'decision.ledger_binding',
+    status: 'FAIL',
+    title: 'A decision event has no ledger entry, so nothing protects it from later edits.',
   },
   TRUSTED_HEAD_NOT_RECORDED: {
     check: 'trusted_head',

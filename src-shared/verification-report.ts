@@ -13,6 +13,9 @@ export interface CheckResult {
   readonly anchorId?: number;
   readonly attestationId?: number;
   readonly witnessId?: number;
+  /** A nexus-attest decision, and the seq of one of its events. */
+  readonly decisionId?: string;
+  readonly seq?: number;
   readonly message: string;
   readonly expected?: string;
   readonly actual?: string;
@@ -33,6 +36,8 @@ export interface Finding {
   readonly anchorId?: number;
   readonly attestationId?: number;
   readonly witnessId?: number;
+  readonly decisionId?: string;
+  readonly seq?: number;
   readonly expected?: string;
   readonly actual?: string;
 }

@@ -16,6 +16,8 @@ function checkToJson(check: CheckResult): Record<string, unknown> {
     ...(check.anchorId !== undefined ? { anchor_id: check.anchorId } : {}),
     ...(check.attestationId !== undefined ? { attestation_id: check.attestationId } : {}),
     ...(check.witnessId !== undefined ? { witness_id: check.witnessId } : {}),
+    ...(check.decisionId !== undefined ? { decision_id: check.decisionId } : {}),
+    ...(check.seq !== undefined ? { seq: check.seq } : {}),
     message: check.message,
     ...(check.expected !== undefined ? { expected: check.expected } : {}),
     ...(check.actual !== undefined ? { actual: check.actual } : {}),

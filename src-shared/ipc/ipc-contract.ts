@@ -17,6 +17,8 @@ export const checkResultSchema = z.object({
   anchorId: z.number().int().optional(),
   attestationId: z.number().int().optional(),
   witnessId: z.number().int().optional(),
+  decisionId: z.string().optional(),
+  seq: z.number().int().optional(),
   message: z.string(),
   expected: z.string().optional(),
   actual: z.string().optional(),
