@@ -2,7 +2,7 @@
  * `proofdesk keygen`: a new Ed25519 signing key in a private file (mode 0600) that is never
  * overwritten, and its public half printed as a one-line keyring for `verify --keys`.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256OfFile, temporaryDirectory } from './support/ledger-fixtures';
@@ -74,5 +74,65 @@ describe('proofdesk keygen (CLI)', () => {
     const out = join(directory, 'empty-id.json');
     expectOneSentenceError(cli('keygen', '--key-id', '', '--out', out), /key id/);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('passphrase-protected keys (CLI)', () => {
+  it('keygen encrypts with --passphrase-file; append unlocks it; the signed entry verifies', () => {
+    const passphraseFile = join(directory, 'passphrase.txt');
+    writeFileSync(passphraseFile, 'correct horse battery\n');
+    const keyPath = join(directory, 'encrypted.key');
+    const made = cli(
+      'keygen',
+      '--key-id',
+      'officer-9',
+      '--out',
+      keyPath,
+      '--passphrase-file',
+      passphraseFile,
+    );
+    expect(made.status, describeRun(made)).toBe(EXIT.pass);
+    expect(made.stderr).toContain('encrypted with the passphrase');
+    expect(readFileSync(keyPath, 'utf8')).not.toContain('seed_hex');
+    const keyring = join(directory, 'officer-9.keyring.json');
+    writeFileSync(keyring, made.stdout);
+
+    const ledger = join(directory, 'encrypted-signed.db');
+    const locked = cli('append', ledger, '--actor', 'a', '--action', 'b', '--key', keyPath);
+    expectOneSentenceError(locked, /encrypted; give --passphrase-file/);
+    expect(existsSync(ledger)).toBe(false);
+    const wrong = join(directory, 'wrong.txt');
+    writeFileSync(wrong, 'not it\n');
+    expectOneSentenceError(
+      cli(
+        'append',
+        ledger,
+        '--actor',
+        'a',
+        '--action',
+        'b',
+        '--key',
+        keyPath,
+        '--passphrase-file',
+        wrong,
+      ),
+      /does not unlock/,
+    );
+
+    const appended = cli(
+      'append',
+      ledger,
+      '--actor',
+      'a',
+      '--action',
+      'b',
+      '--key',
+      keyPath,
+      '--passphrase-file',
+      passphraseFile,
+    );
+    expect(appended.status, describeRun(appended)).toBe(EXIT.pass);
+    const verified = cli('verify', ledger, '--keys', keyring, '--require-signatures', '--json');
+    expect(verified.status, describeRun(verified)).toBe(EXIT.pass);
   });
 });

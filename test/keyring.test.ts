@@ -290,7 +290,8 @@ describe('private key file', () => {
 
   it.each([
     ['wrong format', { format: 'pem' }, /"format"/],
-    ['version 2', { version: 2 }, /"version"/],
+    ['version 3', { version: 3 }, /"version"/],
+    ['version 2 without its encryption fields', { version: 2 }, /no "kdf" field/],
     ['version as a string', { version: '1' }, /"version"/],
     ['an extra field', { comment: 'x' }, /unexpected field "comment"/],
     ['a missing key id', { key_id: undefined }, /"key_id"/],
@@ -316,5 +317,54 @@ describe('private key file', () => {
     const path = freshPath();
     writeFileSync(path, content);
     expectProofdeskError(() => readKeyFile(path), 'KEY_FILE_MALFORMED', message);
+  });
+});
+
+describe('passphrase-protected key files', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'proofdesk-encrypted-key-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  const seed = randomEd25519Seed();
+
+  it('round-trips the seed and never stores it in the clear', () => {
+    const path = join(directory, 'officer.key');
+    const { publicKeyHex } = writeNewKeyFile(path, 'alice@example.com', seed, {
+      passphrase: 'correct horse',
+    });
+    const text = readFileSync(path, 'utf8');
+    expect(text).not.toContain(bytesToHex(seed));
+    expect(JSON.parse(text)).toMatchObject({
+      version: 2,
+      kdf: { name: 'scrypt' },
+      cipher: { name: 'aes-256-gcm' },
+    });
+    const key = readKeyFile(path, () => 'correct horse');
+    expect(bytesToHex(key.seed)).toBe(bytesToHex(seed));
+    expect(bytesToHex(key.publicKey)).toBe(publicKeyHex);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it('a wrong or missing passphrase, or a swapped key id, is KEY_PASSPHRASE_WRONG', () => {
+    const path = join(directory, 'officer-2.key');
+    writeNewKeyFile(path, 'bob@example.com', seed, { passphrase: 'secret' });
+    expectProofdeskError(
+      () => readKeyFile(path, () => 'Secret'),
+      'KEY_PASSPHRASE_WRONG',
+      /does not unlock/,
+    );
+    expectProofdeskError(
+      () => readKeyFile(path),
+      'KEY_PASSPHRASE_WRONG',
+      /encrypted and no passphrase/,
+    );
+    const swapped = join(directory, 'swapped.key');
+    writeFileSync(
+      swapped,
+      readFileSync(path, 'utf8').replace('bob@example.com', 'mallory@example.com'),
+    );
+    expectProofdeskError(
+      () => readKeyFile(swapped, () => 'secret'),
+      'KEY_PASSPHRASE_WRONG',
+      /does not unlock/,
+    );
   });
 });

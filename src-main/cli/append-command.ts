@@ -14,7 +14,7 @@ import { EXIT_CODES } from '../../src-shared/verification-report';
 import { readKeyFile } from '../crypto/key-file';
 import { createNodeEd25519Signer } from '../crypto/node-crypto-provider';
 import { appendEntries, type EntrySigner, type NewEntry } from '../ledger/ledger-writer';
-import { onePositional, parseCommandLine, type CliIo } from './cli-arguments';
+import { onePositional, parseCommandLine, passphraseProvider, type CliIo } from './cli-arguments';
 
 const DEFAULT_EVENT_TYPE = 'request';
 const LINE_FIELDS = new Set(['actor', 'action', 'event_type', 'payload']);
@@ -77,8 +77,12 @@ function entryFromLine(line: string, lineNumber: number): NewEntry {
   };
 }
 
-function signerFromKeyFile(path: string, keyIdOverride: string | undefined): EntrySigner {
-  const key = readKeyFile(path);
+function signerFromKeyFile(
+  path: string,
+  keyIdOverride: string | undefined,
+  passphraseFile: string | undefined,
+): EntrySigner {
+  const key = readKeyFile(path, passphraseProvider(passphraseFile));
   return {
     keyId: keyIdOverride ?? key.keyId,
     sign: createNodeEd25519Signer(key.seed),
@@ -95,6 +99,7 @@ export function runAppend(args: string[], io: CliIo): number {
       payload: { type: 'string' },
       key: { type: 'string' },
       'key-id': { type: 'string' },
+      'passphrase-file': { type: 'string' },
     },
     'append',
   );
@@ -145,7 +150,9 @@ export function runAppend(args: string[], io: CliIo): number {
       throw new ProofdeskError('USAGE', 'Standard input held no entries to append.');
   }
   const signer =
-    values.key === undefined ? undefined : signerFromKeyFile(values.key, values['key-id']);
+    values.key === undefined
+      ? undefined
+      : signerFromKeyFile(values.key, values['key-id'], values['passphrase-file']);
   const result = appendEntries(dbPath, entries, { signer, createIfMissing: true });
   const span =
     result.firstEntryId === result.lastEntryId

@@ -1,4 +1,5 @@
 /** Argument parsing shared by the CLI commands, with one-sentence errors. */
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ProofdeskError } from '../../src-shared/check-code';
 
@@ -45,4 +46,45 @@ export function onePositional(positionals: string[], what: string, command: stri
     );
   }
   return positionals[0] as string;
+}
+
+export const PASSPHRASE_ENV = 'PROOFDESK_PASSPHRASE';
+
+/**
+ * A key passphrase from --passphrase-file (its first line) or the PROOFDESK_PASSPHRASE variable;
+ * never from the command line itself, where other users could read it in the process list.
+ */
+export function passphraseFrom(passphraseFile: string | undefined): string | undefined {
+  if (passphraseFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(passphraseFile, 'utf8');
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      throw new ProofdeskError(
+        code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE',
+        `The passphrase file ${passphraseFile} cannot be read${code === 'ENOENT' ? ': it does not exist' : ''}.`,
+      );
+    }
+    const line = text.split(/\r?\n/)[0] ?? '';
+    if (line.length === 0)
+      throw new ProofdeskError('USAGE', `The passphrase file ${passphraseFile} is empty.`);
+    return line;
+  }
+  const fromEnvironment = process.env[PASSPHRASE_ENV];
+  return fromEnvironment === undefined || fromEnvironment === '' ? undefined : fromEnvironment;
+}
+
+/** Asks for the passphrase only when an encrypted key file needs one. */
+export function passphraseProvider(passphraseFile: string | undefined): () => string {
+  return () => {
+    const passphrase = passphraseFrom(passphraseFile);
+    if (passphrase === undefined) {
+      throw new ProofdeskError(
+        'KEY_PASSPHRASE_WRONG',
+        `The key file is encrypted; give --passphrase-file FILE or set ${PASSPHRASE_ENV}.`,
+      );
+    }
+    return passphrase;
+  };
 }

@@ -18,7 +18,9 @@ const USAGE = `Usage:
   proofdesk verify <db> [--keys FILE] [--require-signatures] [--state-dir DIR] [--json]
   proofdesk append <db> --actor A --action B [--event-type T] [--payload JSON] [--key FILE [--key-id ID]]
   proofdesk append <db> [--key FILE [--key-id ID]] < entries.jsonl
-  proofdesk keygen --key-id ID --out FILE
+  proofdesk keygen --key-id ID --out FILE [--passphrase-file FILE]
+
+Encrypted key files take their passphrase from --passphrase-file FILE or PROOFDESK_PASSPHRASE.
 
 Exit codes: 0 pass, 1 verification failed, 2 usage or I/O error, 3 inconclusive.
 `;

@@ -8,14 +8,18 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
 import { dirname } from 'node:path';
 import { ProofdeskError } from '../../src-shared/check-code';
 import { publicKeyFromSeed } from '../../src-shared/crypto/ed25519-portable';
 import { bytesToHex, hexToBytes, isLowerHex } from '../../src-shared/crypto/hex';
 
 const FORMAT = 'proofdesk-ed25519-private-key';
-const VERSION = 1;
-const FIELDS = ['format', 'version', 'key_id', 'public_key_hex', 'seed_hex'] as const;
+/** Version 1 holds the seed in the clear; version 2 holds it encrypted under a passphrase. */
+const PLAIN_VERSION = 1;
+const ENCRYPTED_VERSION = 2;
+// scrypt at N=2^15, r=8 costs 32 MiB and ~0.1 s per guess; the key only needs deriving once per use.
+const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
 const MAX_KEY_ID_CODE_POINTS = 200;
 // A real key file is about 250 bytes; the cap keeps a wrong path (a disk image, a log) from being
 // read into memory at all.
@@ -48,6 +52,7 @@ export function writeNewKeyFile(
   path: string,
   keyId: string,
   seed: Uint8Array,
+  options: { passphrase?: string } = {},
 ): { publicKeyHex: string } {
   const idProblem = keyIdProblem(keyId);
   if (idProblem !== undefined) {
@@ -55,17 +60,23 @@ export function writeNewKeyFile(
   }
   if (seed.length !== 32) throw new RangeError('An Ed25519 seed must be 32 bytes.');
   const publicKeyHex = bytesToHex(publicKeyFromSeed(seed));
-  const text = `${JSON.stringify(
-    {
-      format: FORMAT,
-      version: VERSION,
-      key_id: keyId,
-      public_key_hex: publicKeyHex,
-      seed_hex: bytesToHex(seed),
-    },
-    null,
-    2,
-  )}\n`;
+  const body =
+    options.passphrase === undefined
+      ? {
+          format: FORMAT,
+          version: PLAIN_VERSION,
+          key_id: keyId,
+          public_key_hex: publicKeyHex,
+          seed_hex: bytesToHex(seed),
+        }
+      : {
+          format: FORMAT,
+          version: ENCRYPTED_VERSION,
+          key_id: keyId,
+          public_key_hex: publicKeyHex,
+          ...encryptSeed(seed, options.passphrase, keyId, publicKeyHex),
+        };
+  const text = `${JSON.stringify(body, null, 2)}\n`;
 
   let fd: number;
   try {
@@ -115,8 +126,91 @@ export function writeNewKeyFile(
   return { publicKeyHex };
 }
 
-/** Reads and fully validates a private key file written by `writeNewKeyFile`. */
-export function readKeyFile(path: string): {
+/**
+ * The seed encrypted with AES-256-GCM under a scrypt key; the key id and public key are bound in
+ * as associated data, so neither can be swapped without the passphrase noticing.
+ */
+function encryptSeed(seed: Uint8Array, passphrase: string, keyId: string, publicKeyHex: string) {
+  if (passphrase.length === 0) throw new ProofdeskError('USAGE', 'The passphrase is empty.');
+  const salt = randomBytes(16);
+  const iv = randomBytes(12);
+  const key = scryptSync(passphrase.normalize('NFC'), salt, 32, SCRYPT);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(`${keyId}\n${publicKeyHex}`, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(seed), cipher.final()]);
+  key.fill(0);
+  return {
+    kdf: { name: 'scrypt', salt_hex: salt.toString('hex'), n: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p },
+    cipher: {
+      name: 'aes-256-gcm',
+      iv_hex: iv.toString('hex'),
+      tag_hex: cipher.getAuthTag().toString('hex'),
+      ciphertext_hex: ciphertext.toString('hex'),
+    },
+  };
+}
+
+function decryptSeed(
+  fields: Record<string, unknown>,
+  passphrase: string,
+  keyId: string,
+  publicKeyHex: string,
+  bad: (what: string) => ProofdeskError,
+  path: string,
+): Uint8Array {
+  const kdf = fields['kdf'] as Record<string, unknown> | undefined;
+  const cipherFields = fields['cipher'] as Record<string, unknown> | undefined;
+  if (
+    kdf?.['name'] !== 'scrypt' ||
+    !isLowerHex(kdf['salt_hex'], 32) ||
+    kdf['n'] !== SCRYPT.N ||
+    kdf['r'] !== SCRYPT.r ||
+    kdf['p'] !== SCRYPT.p ||
+    cipherFields?.['name'] !== 'aes-256-gcm' ||
+    !isLowerHex(cipherFields['iv_hex'], 24) ||
+    !isLowerHex(cipherFields['tag_hex'], 32) ||
+    !isLowerHex(cipherFields['ciphertext_hex'], 64)
+  ) {
+    throw bad('has encryption parameters Proofdesk does not write');
+  }
+  const key = scryptSync(
+    passphrase.normalize('NFC'),
+    Buffer.from(kdf['salt_hex'], 'hex'),
+    32,
+    SCRYPT,
+  );
+  try {
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      key,
+      Buffer.from(cipherFields['iv_hex'], 'hex'),
+    );
+    decipher.setAAD(Buffer.from(`${keyId}\n${publicKeyHex}`, 'utf8'));
+    decipher.setAuthTag(Buffer.from(cipherFields['tag_hex'], 'hex'));
+    return new Uint8Array(
+      Buffer.concat([
+        decipher.update(Buffer.from(cipherFields['ciphertext_hex'], 'hex')),
+        decipher.final(),
+      ]),
+    );
+  } catch {
+    throw new ProofdeskError(
+      'KEY_PASSPHRASE_WRONG',
+      `The passphrase does not unlock the key file ${path}.`,
+    );
+  } finally {
+    key.fill(0);
+  }
+}
+
+/**
+ * Reads and fully validates a private key file written by `writeNewKeyFile`. An encrypted file
+ * asks `passphrase` for its passphrase; without one it is refused with a clear error.
+ */
+export function readKeyFile(
+  path: string,
+  passphrase?: () => string,
+): {
   keyId: string;
   seed: Uint8Array;
   publicKey: Uint8Array;
@@ -166,30 +260,47 @@ export function readKeyFile(path: string): {
     throw bad('is not a JSON object');
   }
   const fields = parsed as Record<string, unknown>;
-  const unknownField = Object.keys(fields).find(
-    (name) => !(FIELDS as readonly string[]).includes(name),
-  );
-  if (unknownField !== undefined) {
-    throw bad(`has an unexpected field ${JSON.stringify(unknownField)}`);
-  }
   if (fields['format'] !== FORMAT) throw bad(`does not have "format": "${FORMAT}"`);
-  if (fields['version'] !== VERSION) throw bad(`has a "version" other than ${VERSION}`);
+  const version = fields['version'];
+  if (version !== PLAIN_VERSION && version !== ENCRYPTED_VERSION) {
+    throw bad(`has a "version" other than ${PLAIN_VERSION} or ${ENCRYPTED_VERSION}`);
+  }
+  const expectedFields: readonly string[] =
+    version === PLAIN_VERSION
+      ? ['format', 'version', 'key_id', 'public_key_hex', 'seed_hex']
+      : ['format', 'version', 'key_id', 'public_key_hex', 'kdf', 'cipher'];
+  const missingField = expectedFields.find((name) => !(name in fields));
+  const misplacedField = Object.keys(fields).find((name) => !expectedFields.includes(name));
+  if (missingField !== undefined) throw bad(`has no ${JSON.stringify(missingField)} field`);
+  if (misplacedField !== undefined)
+    throw bad(`has an unexpected field ${JSON.stringify(misplacedField)}`);
 
   const keyId = fields['key_id'];
   if (typeof keyId !== 'string') throw bad('has no "key_id" string');
   const idProblem = keyIdProblem(keyId);
   if (idProblem !== undefined) throw bad(`has a "key_id" that ${idProblem}`);
 
-  const seedHex = fields['seed_hex'];
-  if (!isLowerHex(seedHex, 64)) {
-    throw bad('has a "seed_hex" that is not 64 lowercase hex characters');
-  }
   const publicKeyHex = fields['public_key_hex'];
   if (!isLowerHex(publicKeyHex, 64)) {
     throw bad('has a "public_key_hex" that is not 64 lowercase hex characters');
   }
+  let seed: Uint8Array;
+  if (version === PLAIN_VERSION) {
+    const seedHex = fields['seed_hex'];
+    if (!isLowerHex(seedHex, 64)) {
+      throw bad('has a "seed_hex" that is not 64 lowercase hex characters');
+    }
+    seed = hexToBytes(seedHex);
+  } else {
+    if (passphrase === undefined) {
+      throw new ProofdeskError(
+        'KEY_PASSPHRASE_WRONG',
+        `The key file ${path} is encrypted and no passphrase was given.`,
+      );
+    }
+    seed = decryptSeed(fields, passphrase(), keyId, publicKeyHex, bad, path);
+  }
 
-  const seed = hexToBytes(seedHex);
   const publicKey = publicKeyFromSeed(seed);
   // A mismatch means one field was edited or corrupted; signing with the seed would produce
   // signatures that fail against the public key the operator published.
