@@ -2,7 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fromJsValue, PyNumber, type PyJsonObject } from '../src-shared/canonical-json/python-json';
+import type { PyNumber } from '../src-shared/canonical-json/python-json';
+import { fromJsValue, type PyJsonObject } from '../src-shared/canonical-json/python-json';
 import { createSubprocessRouter, RouterRunError } from '../src-main/decisions/subprocess-router';
 import { temporaryDirectory } from './support/ledger-fixtures';
 
