@@ -676,7 +676,8 @@ export function serializePythonJson(value: PyJsonValue, dialect: PyJsonDialect):
   const ensureAscii = dialect.ensureAscii;
   const itemSeparator = dialect.itemSeparator ?? ',';
   const keySeparator = dialect.keySeparator ?? ':';
-  const orderKeys = dialect.sortKeys === false ? (object: PyJsonObject) => [...object.keys()] : sortedKeys;
+  const orderKeys =
+    dialect.sortKeys === false ? (object: PyJsonObject) => [...object.keys()] : sortedKeys;
   const stack: OpenOutput[] = [];
   const onPath = new Set<object>();
   let out = '';
