@@ -8,7 +8,10 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ProofdeskError } from '../../src-shared/check-code';
 import {
+  parsePythonJson,
+  PyNumber,
   PYTHON_DEFAULT_DIALECT,
+  pythonFloatRepr,
   serializePythonJson,
   type PyJsonValue,
 } from '../../src-shared/canonical-json/python-json';
@@ -20,6 +23,12 @@ import {
   type DecisionEventRow,
   type StoredDecisionEvent,
 } from '../../src-shared/decisions/decision-event';
+import {
+  templateCreatedPayload,
+  templateDigest,
+  templateProblem,
+  type DecisionTemplate,
+} from '../../src-shared/decisions/decision-template';
 import { createNodeCryptoProvider } from '../crypto/node-crypto-provider';
 import {
   checkSqliteFile,
@@ -27,7 +36,7 @@ import {
   openEvidenceDatabase,
   type EvidenceDatabase,
 } from '../sqlite/evidence-database';
-import { DECISION_SCHEMA_STATEMENTS } from './nexus-attest-schema';
+import { DECISION_SCHEMA_STATEMENTS, TEMPLATE_SCHEMA_STATEMENTS } from './nexus-attest-schema';
 
 export interface DecisionHeaderRow {
   readonly decisionId: string;
@@ -71,6 +80,71 @@ function requireDecisionTables(db: Database.Database, path: string): void {
       `${path} has no decisions and decision_events tables, so it is not a nexus-attest decision database.`,
     );
   }
+}
+
+/** A templates row as nexus-attest's get_template reads it, plus the stored digest. */
+export interface StoredTemplate {
+  readonly template: DecisionTemplate;
+  readonly digest: string;
+}
+
+interface TemplateRow {
+  name: string;
+  description: string;
+  min_approvals: number;
+  min_type: string;
+  allowed_modes: string;
+  require_adapter_capabilities: string;
+  max_steps: number | null;
+  max_type: string;
+  labels: string;
+  created_at: string;
+  created_by_type: string;
+  created_by_id: string;
+  digest: string;
+}
+
+const SELECT_TEMPLATES = `SELECT name, description, min_approvals, typeof(min_approvals) AS min_type,
+    allowed_modes, require_adapter_capabilities, max_steps, typeof(max_steps) AS max_type, labels,
+    created_at, created_by_type, created_by_id, digest FROM templates`;
+
+/** SQLite INTEGER and REAL both arrive as JS numbers; Python keeps 2 and 2.0 apart, and so must we. */
+function pythonNumberOf(value: number, sqliteType: string): PyNumber {
+  return new PyNumber(sqliteType === 'real' ? pythonFloatRepr(value) : String(value));
+}
+
+function stringList(text: string): string[] {
+  const value = parsePythonJson(text);
+  return Array.isArray(value)
+    ? value.filter((item): item is string => typeof item === 'string')
+    : [];
+}
+
+function templateFromRow(row: TemplateRow): StoredTemplate {
+  return {
+    template: {
+      name: row.name,
+      description: row.description,
+      minApprovals: pythonNumberOf(row.min_approvals, row.min_type),
+      allowedModes: stringList(row.allowed_modes),
+      requireAdapterCapabilities: stringList(row.require_adapter_capabilities),
+      maxSteps: row.max_steps === null ? null : pythonNumberOf(row.max_steps, row.max_type),
+      labels: stringList(row.labels),
+      createdAt: row.created_at,
+      createdBy: { type: row.created_by_type, id: row.created_by_id },
+    },
+    digest: row.digest,
+  };
+}
+
+function hasTemplateTables(db: Database.Database): boolean {
+  return (
+    db
+      .prepare<[], { found: number }>(
+        "SELECT COUNT(*) AS found FROM sqlite_schema WHERE type = 'table' AND name = 'templates'",
+      )
+      .get()?.found === 1
+  );
 }
 
 const SELECT_EVENTS = `SELECT decision_id, seq, event_type, ts, actor_type, actor_id, payload, digest
@@ -136,6 +210,32 @@ export class DecisionStoreReader {
       );
     }
     return loadFrom(this.evidence.db, { decisionId, createdAt: header.created_at });
+  }
+
+  /** null when there is no such template (or the database never used templates). */
+  getTemplate(name: string): StoredTemplate | null {
+    if (!hasTemplateTables(this.evidence.db)) return null;
+    const row = this.evidence.db
+      .prepare<[string], TemplateRow>(`${SELECT_TEMPLATES} WHERE name = ?`)
+      .get(name);
+    return row === undefined ? null : templateFromRow(row);
+  }
+
+  /** Newest first; a label filter matches nexus-attest's `labels LIKE '%"<label>"%'`. */
+  listTemplates(
+    options: { labelFilter?: string; limit?: number; offset?: number } = {},
+  ): StoredTemplate[] {
+    if (!hasTemplateTables(this.evidence.db)) return [];
+    const where = options.labelFilter ? ' WHERE labels LIKE ?' : '';
+    const parameters: (string | number)[] = options.labelFilter
+      ? [`%"${options.labelFilter}"%`]
+      : [];
+    return this.evidence.db
+      .prepare<(string | number)[], TemplateRow>(
+        `${SELECT_TEMPLATES}${where} ORDER BY created_at DESC LIMIT ? OFFSET ?`,
+      )
+      .all(...parameters, options.limit ?? 100, options.offset ?? 0)
+      .map(templateFromRow);
   }
 
   loadAll(): LoadedDecision[] {
@@ -259,6 +359,71 @@ export class DecisionStoreWriter {
       if (error instanceof ProofdeskError) throw error;
       throw describeOpenFailure(error, this.path);
     }
+  }
+
+  /**
+   * create_template: the templates row and its TEMPLATE_CREATED event (seq 0), created together,
+   * with the template tables created first if this database never had them.
+   */
+  createTemplate(template: DecisionTemplate): StoredTemplate {
+    const problem = templateProblem(template);
+    if (problem !== undefined) throw new ProofdeskError('USAGE', `INVALID_TEMPLATE: ${problem}.`);
+    const digest = templateDigest(template, this.crypto);
+    const payload = templateCreatedPayload(template);
+    const create = this.db.transaction(() => {
+      for (const statement of TEMPLATE_SCHEMA_STATEMENTS) this.db.exec(statement);
+      if (
+        this.db.prepare('SELECT 1 FROM templates WHERE name = ?').get(template.name) !== undefined
+      ) {
+        throw new ProofdeskError(
+          'USAGE',
+          `TEMPLATE_ALREADY_EXISTS: Template already exists: ${template.name}.`,
+        );
+      }
+      const json = (values: readonly string[]): string =>
+        serializePythonJson([...values], PYTHON_DEFAULT_DIALECT);
+      const number = (value: PyNumber | null): number | null =>
+        value === null ? null : Number(value.lexeme);
+      this.db
+        .prepare(
+          `INSERT INTO templates (name, description, min_approvals, allowed_modes, require_adapter_capabilities,
+             max_steps, labels, created_at, created_by_type, created_by_id, digest)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          template.name,
+          template.description,
+          number(template.minApprovals),
+          json(template.allowedModes),
+          json(template.requireAdapterCapabilities),
+          number(template.maxSteps),
+          json(template.labels),
+          template.createdAt,
+          template.createdBy.type,
+          template.createdBy.id,
+          digest,
+        );
+      this.db
+        .prepare(
+          `INSERT INTO template_events (template_name, seq, event_type, ts, actor_type, actor_id, payload, digest)
+           VALUES (?, 0, 'TEMPLATE_CREATED', ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          template.name,
+          template.createdAt,
+          template.createdBy.type,
+          template.createdBy.id,
+          serializePythonJson(payload, PYTHON_DEFAULT_DIALECT),
+          computeEventDigest('TEMPLATE_CREATED', payload, this.crypto),
+        );
+    });
+    try {
+      create.immediate();
+    } catch (error) {
+      if (error instanceof ProofdeskError) throw error;
+      throw describeOpenFailure(error, this.path);
+    }
+    return { template, digest };
   }
 
   close(): void {
