@@ -283,14 +283,17 @@ export class DecisionStoreWriter {
   }
 
   /**
-   * Appends `events` to `decisionId` in one transaction, creating its header first when
-   * `createdAt` is given. `check` runs inside the transaction on the events already stored, so a
-   * state check and the write it guards cannot be separated by another writer.
+   * Appends events to `decisionId` in one transaction, creating its header first when `createdAt`
+   * is given. A function for `events` runs inside the transaction with the events already stored
+   * and the next seq, so a state check, a signature over the final seq, and the write cannot be
+   * separated by another writer.
    */
   append(
     decisionId: string,
-    events: readonly NewDecisionEvent[],
-    options: { createdAt?: string; check?: (stored: LoadedDecision) => void } = {},
+    events:
+      | readonly NewDecisionEvent[]
+      | ((stored: LoadedDecision, nextSeq: number) => readonly NewDecisionEvent[]),
+    options: { createdAt?: string } = {},
   ): StoredDecisionEvent[] {
     const insert = this.db.prepare(
       `INSERT INTO decision_events (decision_id, seq, event_type, ts, actor_type, actor_id, payload, digest)
@@ -322,14 +325,14 @@ export class DecisionStoreWriter {
         decisionId,
         createdAt: options.createdAt ?? header?.created_at ?? '',
       });
-      options.check?.(stored);
       const next =
         this.db
           .prepare<[string], { next: number }>(
             'SELECT COALESCE(MAX(seq) + 1, 0) AS next FROM decision_events WHERE decision_id = ?',
           )
           .get(decisionId)?.next ?? 0;
-      return events.map((event, index) => {
+      const toWrite = typeof events === 'function' ? events(stored, next) : events;
+      return toWrite.map((event, index) => {
         const seq = next + index;
         const digest = computeEventDigest(event.eventType, event.payload, this.crypto);
         insert.run(
