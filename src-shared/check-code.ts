@@ -29,6 +29,28 @@ export const CHECK_NAMES = [
   'decision.event_digests',
   'decision.approval_signatures',
   'decision.ledger_binding',
+  // nexus-attest decision bundles (import-time checks, then Proofdesk's stricter ones)
+  'bundle.schema',
+  'bundle.digest',
+  'bundle.sequence',
+  'bundle.event_digests',
+  'bundle.event_ids',
+  'bundle.router_link',
+  'bundle.template_snapshot',
+  'bundle.header',
+  'bundle.status',
+  'bundle.provenance',
+  // nexus-attest audit packages (verify_audit_package's checks, then Proofdesk's stricter ones)
+  'package.structure',
+  'package.binding_digest',
+  'package.control_bundle_digest',
+  'package.binding_control_match',
+  'package.binding_router_match',
+  'package.binding_link_match',
+  'package.router_digest',
+  'package.router_bundle',
+  'package.run_id',
+  'package.provenance',
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
@@ -69,6 +91,31 @@ export const FINDING_CODES = [
   'DECISION_EVENT_MISSING',
   'DECISION_EVENT_ALTERED',
   'DECISION_EVENT_UNRECORDED',
+  'BUNDLE_INVALID_SCHEMA',
+  'BUNDLE_UNCOVERED_FIELD',
+  'BUNDLE_DIGEST_MISMATCH',
+  'BUNDLE_SEQUENCE_INVALID',
+  'BUNDLE_EVENT_DIGEST_MISMATCH',
+  'BUNDLE_EVENT_ID_MISMATCH',
+  'BUNDLE_ROUTER_LINK_MISMATCH',
+  'BUNDLE_LINK_DIGEST_MISMATCH',
+  'BUNDLE_TEMPLATE_SNAPSHOT_MISMATCH',
+  'BUNDLE_HEADER_MISMATCH',
+  'BUNDLE_STATUS_MISMATCH',
+  'BUNDLE_STATUS_NOT_REPLAYED',
+  'BUNDLE_PROVENANCE_INCONSISTENT',
+  'PACKAGE_MALFORMED',
+  'PACKAGE_BINDING_DIGEST_MISMATCH',
+  'PACKAGE_CONTROL_DIGEST_MISMATCH',
+  'PACKAGE_BINDING_CONTROL_MISMATCH',
+  'PACKAGE_BINDING_ROUTER_MISMATCH',
+  'PACKAGE_BINDING_LINK_MISMATCH',
+  'PACKAGE_ROUTER_INTEGRITY_MISSING',
+  'PACKAGE_ROUTER_BUNDLE_DIGEST_MISMATCH',
+  'PACKAGE_ROUTER_BUNDLE_NOT_REHASHED',
+  'PACKAGE_RUN_ID_MISMATCH',
+  'PACKAGE_RUN_ID_NOT_CHECKED',
+  'PACKAGE_PROVENANCE_INCONSISTENT',
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 
@@ -284,6 +331,132 @@ export const FINDING_CODE_INFO: Readonly<Record<FindingCode, FindingCodeInfo>> =
     status: 'SKIP',
     title:
       'No trusted-head store was used, so truncation or re-hashing of the whole tail cannot be seen.',
+  },
+  BUNDLE_INVALID_SCHEMA: {
+    check: 'bundle.schema',
+    status: 'FAIL',
+    title: 'The decision bundle lacks fields nexus-attest requires, or they have the wrong shape.',
+  },
+  BUNDLE_UNCOVERED_FIELD: {
+    check: 'bundle.schema',
+    status: 'WARN',
+    title: 'The bundle carries fields nexus-attest ignores, so no digest covers them.',
+  },
+  BUNDLE_DIGEST_MISMATCH: {
+    check: 'bundle.digest',
+    status: 'FAIL',
+    title: 'integrity.canonical_digest is not the digest of the bundle’s content.',
+  },
+  BUNDLE_SEQUENCE_INVALID: {
+    check: 'bundle.sequence',
+    status: 'FAIL',
+    title: 'Event seq values do not run 0, 1, 2, … in order: events were removed or reordered.',
+  },
+  BUNDLE_EVENT_DIGEST_MISMATCH: {
+    check: 'bundle.event_digests',
+    status: 'FAIL',
+    title: 'An event’s digest is not the digest of its type and payload: the payload was edited.',
+  },
+  BUNDLE_EVENT_ID_MISMATCH: {
+    check: 'bundle.event_ids',
+    status: 'FAIL',
+    title: 'An event’s event_id or decision_id does not belong to this decision and seq.',
+  },
+  BUNDLE_ROUTER_LINK_MISMATCH: {
+    check: 'bundle.router_link',
+    status: 'FAIL',
+    title: 'router_link is not what the execution events record.',
+  },
+  BUNDLE_LINK_DIGEST_MISMATCH: {
+    check: 'bundle.router_link',
+    status: 'FAIL',
+    title: 'control_router_link_digest is not the digest of the link’s decision, run and digests.',
+  },
+  BUNDLE_TEMPLATE_SNAPSHOT_MISMATCH: {
+    check: 'bundle.template_snapshot',
+    status: 'FAIL',
+    title: 'template_snapshot is not what the POLICY_ATTACHED event records.',
+  },
+  BUNDLE_HEADER_MISMATCH: {
+    check: 'bundle.header',
+    status: 'FAIL',
+    title: 'The decision header (goal, mode, created_at) disagrees with the events or the replay.',
+  },
+  BUNDLE_STATUS_MISMATCH: {
+    check: 'bundle.status',
+    status: 'FAIL',
+    title: 'decision.status is not the state that replaying the events gives.',
+  },
+  BUNDLE_STATUS_NOT_REPLAYED: {
+    check: 'bundle.status',
+    status: 'SKIP',
+    title: 'decision.status was not compared with a replay of the events.',
+  },
+  BUNDLE_PROVENANCE_INCONSISTENT: {
+    check: 'bundle.provenance',
+    status: 'WARN',
+    title: 'The provenance record (outside every digest) is not the one nexus-attest writes.',
+  },
+  PACKAGE_MALFORMED: {
+    check: 'package.structure',
+    status: 'FAIL',
+    title: 'nexus-attest cannot read this audit package at all.',
+  },
+  PACKAGE_BINDING_DIGEST_MISMATCH: {
+    check: 'package.binding_digest',
+    status: 'FAIL',
+    title: 'integrity.binding_digest is not the digest of the binding fields.',
+  },
+  PACKAGE_CONTROL_DIGEST_MISMATCH: {
+    check: 'package.control_bundle_digest',
+    status: 'FAIL',
+    title: 'The control bundle’s integrity digest is not the digest of its content.',
+  },
+  PACKAGE_BINDING_CONTROL_MISMATCH: {
+    check: 'package.binding_control_match',
+    status: 'FAIL',
+    title: 'binding.control_digest is not the control bundle’s integrity digest.',
+  },
+  PACKAGE_BINDING_ROUTER_MISMATCH: {
+    check: 'package.binding_router_match',
+    status: 'FAIL',
+    title: 'binding.router_digest is not the router section’s digest.',
+  },
+  PACKAGE_BINDING_LINK_MISMATCH: {
+    check: 'package.binding_link_match',
+    status: 'FAIL',
+    title: 'binding.control_router_link_digest is not the control bundle’s link digest.',
+  },
+  PACKAGE_ROUTER_INTEGRITY_MISSING: {
+    check: 'package.router_digest',
+    status: 'FAIL',
+    title: 'The embedded router bundle has no integrity.canonical_digest.',
+  },
+  PACKAGE_ROUTER_BUNDLE_DIGEST_MISMATCH: {
+    check: 'package.router_bundle',
+    status: 'FAIL',
+    title: 'The embedded router bundle’s content does not hash to its own integrity digest.',
+  },
+  PACKAGE_ROUTER_BUNDLE_NOT_REHASHED: {
+    check: 'package.router_bundle',
+    status: 'SKIP',
+    title: 'The router bundle’s content was not re-hashed (not embedded, or of an unknown shape).',
+  },
+  PACKAGE_RUN_ID_MISMATCH: {
+    check: 'package.run_id',
+    status: 'FAIL',
+    title: 'The router section names a different run than the control bundle’s router link.',
+  },
+  PACKAGE_RUN_ID_NOT_CHECKED: {
+    check: 'package.run_id',
+    status: 'SKIP',
+    title: 'The router section names no run that could be compared with the control bundle.',
+  },
+  PACKAGE_PROVENANCE_INCONSISTENT: {
+    check: 'package.provenance',
+    status: 'WARN',
+    title:
+      'The package’s provenance record (outside every digest) is not the one nexus-attest writes.',
   },
 };
 
