@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   PyNumber,
+  pythonTruthy,
   type PyJsonObject,
   type PyJsonValue,
 } from '../src-shared/canonical-json/python-json';
@@ -28,7 +29,6 @@ import {
   pyStr,
   pyStringRepr,
   pySubscript,
-  pyTruthy,
   replayedHeaderOf,
   validateBundleSchema,
   verifyDecisionBundle,
@@ -99,9 +99,9 @@ describe('Python semantics used by the emulation', () => {
     );
     expect(pyStr(new PyNumber('1e+16'))).toBe('1e+16');
     expect(pyStr(null)).toBe('None');
-    expect(pyTruthy(new PyNumber('0.0'))).toBe(false);
-    expect(pyTruthy(new Map())).toBe(false);
-    expect(pyTruthy('x')).toBe(true);
+    expect(pythonTruthy(new PyNumber('0.0'))).toBe(false);
+    expect(pythonTruthy(new Map())).toBe(false);
+    expect(pythonTruthy('x')).toBe(true);
     expect(pyEquals(new PyNumber('1'), new PyNumber('1.0'))).toBe(true);
     expect(pyEquals(true, new PyNumber('1'))).toBe(true);
     expect(pyEquals('1', new PyNumber('1'))).toBe(false);

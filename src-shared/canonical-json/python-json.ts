@@ -858,3 +858,15 @@ export function fromJsValue(x: unknown): PyJsonValue {
     else top.object.set(top.keys[index] ?? '', item);
   }
 }
+
+/** Python truthiness of a JSON value (`if value:`), exact for integers of any size. */
+export function pythonTruthy(value: PyJsonValue | undefined): boolean {
+  if (value === undefined || value === null || value === false) return false;
+  if (value === true) return true;
+  if (typeof value === 'string') return value.length > 0;
+  if (value instanceof PyNumber) {
+    return value.isInteger ? BigInt(value.lexeme) !== 0n : Number(value.lexeme) !== 0;
+  }
+  if (Array.isArray(value)) return value.length > 0;
+  return value.size > 0;
+}

@@ -12,6 +12,7 @@ import {
   PyNumber,
   type PyJsonObject,
   type PyJsonValue,
+  pythonTruthy,
 } from '../canonical-json/python-json';
 import type { FindingCode } from '../check-code';
 import type { CryptoProvider } from '../crypto/crypto-provider';
@@ -36,7 +37,6 @@ import {
   pySlice,
   pyStr,
   pySubscript,
-  pyTruthy,
   pyTypeName,
   strictBundleChecks,
   stripDigestPrefix,
@@ -170,7 +170,7 @@ export function buildAuditPackage(
     const controlResult = link.routerResultDigest;
     if (
       (options.verifyRouterBundleDigest ?? true) &&
-      pyTruthy(controlResult) &&
+      pythonTruthy(controlResult) &&
       !pyEquals(routerDigest, controlResult)
     ) {
       if (typeof routerDigest !== 'string' || typeof controlResult !== 'string') {
@@ -192,9 +192,9 @@ export function buildAuditPackage(
     ]);
     routerMode = 'embedded';
   } else {
-    if (pyTruthy(options.routerBundleDigest ?? null)) {
+    if (pythonTruthy(options.routerBundleDigest ?? null)) {
       routerDigest = options.routerBundleDigest ?? null;
-    } else if (pyTruthy(link.routerResultDigest)) {
+    } else if (pythonTruthy(link.routerResultDigest)) {
       routerDigest = link.routerResultDigest;
     } else {
       return {
@@ -325,7 +325,7 @@ function parseNexusPackage(data: PyJsonValue): NexusPackage {
   const mode = pySubscript(routerData, 'mode');
   const routerBundle = pyGet(routerData, 'bundle');
   const refData = pyGet(routerData, 'ref');
-  const ref = pyTruthy(refData)
+  const ref = pythonTruthy(refData)
     ? { runId: pySubscript(refData, 'run_id'), digest: pySubscript(refData, 'digest') }
     : null;
   const bindingData = pySubscript(data, 'binding');

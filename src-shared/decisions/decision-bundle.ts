@@ -23,6 +23,7 @@ import {
   pythonFloatRepr,
   type PyJsonObject,
   type PyJsonValue,
+  pythonTruthy,
 } from '../canonical-json/python-json';
 import type { CheckName, CheckStatus, FindingCode } from '../check-code';
 import { FINDING_CODE_INFO } from '../check-code';
@@ -125,19 +126,6 @@ export function pyRepr(value: PyJsonValue): string {
 /** Python `str(x)` (what an f-string prints). */
 export function pyStr(value: PyJsonValue): string {
   return typeof value === 'string' ? value : pyRepr(value);
-}
-
-/** Python truthiness. */
-export function pyTruthy(value: PyJsonValue | undefined): boolean {
-  if (value === undefined || value === null || value === false) return false;
-  if (value === true) return true;
-  if (typeof value === 'string') return value.length > 0;
-  if (value instanceof PyNumber) {
-    if (value.isInteger) return BigInt(value.lexeme) !== 0n;
-    return Number(value.lexeme) !== 0;
-  }
-  if (Array.isArray(value)) return value.length > 0;
-  return value.size > 0;
 }
 
 type PyNumeric = { readonly int: bigint } | { readonly float: number };
@@ -367,7 +355,7 @@ export interface NexusBundle {
 }
 
 function parseTemplateSnapshot(data: PyJsonValue): PyJsonObject {
-  if (!pyTruthy(pyGet(data, 'present', false))) return pyObject([['present', false]]);
+  if (!pythonTruthy(pyGet(data, 'present', false))) return pyObject([['present', false]]);
   return pyObject([
     ['present', true],
     ['name', pyGet(data, 'name')],
@@ -507,7 +495,7 @@ export function bundleToDict(bundle: NexusBundle): PyJsonObject {
     ]),
   );
   out.set('provenance', pyObject([['records', [...bundle.provenance]]]));
-  if (pyTruthy(bundle.meta)) out.set('meta', bundle.meta);
+  if (pythonTruthy(bundle.meta)) out.set('meta', bundle.meta);
   return out;
 }
 
@@ -617,7 +605,7 @@ export function deriveDecisionSections(
           pySubscript(payload, 'min_approvals');
           pySubscript(payload, 'allowed_modes');
           const templateName = pyGet(payload, 'template_name');
-          if (pyTruthy(templateName)) {
+          if (pythonTruthy(templateName)) {
             const snapshot = pyGet(payload, 'template_snapshot', emptyPyObject());
             const overrides = pyGet(payload, 'overrides_applied', emptyPyObject());
             templateRef = {
@@ -654,7 +642,7 @@ export function deriveDecisionSections(
             pySubscript(payload, 'error_code');
             pySubscript(payload, 'error_message');
             const runId = pyGet(payload, 'run_id');
-            latest.runId = pyTruthy(runId) ? pyStr(runId) : null;
+            latest.runId = pythonTruthy(runId) ? pyStr(runId) : null;
           }
           break;
         default:
@@ -704,7 +692,7 @@ export function deriveDecisionSections(
 
   return {
     goal,
-    mode: pyTruthy(requestedMode) ? requestedMode : 'dry_run',
+    mode: pythonTruthy(requestedMode) ? requestedMode : 'dry_run',
     createdAt: ordered[0]?.ts ?? '',
     templateSnapshot,
     routerLink,
@@ -1820,7 +1808,7 @@ export function uncoveredFields(bundle: PyJsonObject): string[] {
   extra(
     'template_snapshot',
     template,
-    isPyObject(template) && pyTruthy(template.get('present'))
+    isPyObject(template) && pythonTruthy(template.get('present'))
       ? TEMPLATE_KEYS
       : new Set(['present']),
   );

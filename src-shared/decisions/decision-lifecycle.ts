@@ -13,11 +13,15 @@
  *
  * Platform-free.
  */
-import { PyNumber, pythonFloatRepr, type PyJsonValue } from '../canonical-json/python-json';
+import {
+  PyNumber,
+  pythonFloatRepr,
+  pythonTruthy,
+  type PyJsonValue,
+} from '../canonical-json/python-json';
 import type { StoredDecisionEvent } from './decision-event';
 import {
   countExpiredApprovals,
-  pyTruthy,
   type DecisionState,
   type DecisionStateName,
   type ReplayFailure,
@@ -258,7 +262,7 @@ function entryFor(event: StoredDecisionEvent): TimelineEntry | undefined {
         ...base,
         category: 'policy',
         label: 'policy',
-        summary: pyTruthy(template)
+        summary: pythonTruthy(template)
           ? `Policy attached from template "${pyStr(template)}"`
           : 'Policy attached',
       };
@@ -270,7 +274,7 @@ function entryFor(event: StoredDecisionEvent): TimelineEntry | undefined {
         ...base,
         category: 'approval',
         label: 'approved',
-        summary: pyTruthy(comment) ? `${summary}: "${pyStr(comment)}"` : summary,
+        summary: pythonTruthy(comment) ? `${summary}: "${pyStr(comment)}"` : summary,
       };
     }
     case 'APPROVAL_REVOKED': {
@@ -280,13 +284,13 @@ function entryFor(event: StoredDecisionEvent): TimelineEntry | undefined {
         ...base,
         category: 'approval',
         label: 'revoked',
-        summary: pyTruthy(reason) ? `${summary}: "${pyStr(reason)}"` : summary,
+        summary: pythonTruthy(reason) ? `${summary}: "${pyStr(reason)}"` : summary,
       };
     }
     case 'EXECUTION_REQUESTED': {
       const payload = event.payload instanceof Map ? event.payload : undefined;
       const adapter = payload?.has('adapter_id') ? payload.get('adapter_id') : 'unknown';
-      const mode = pyTruthy(payloadGet(event, 'dry_run')) ? 'dry-run' : 'apply';
+      const mode = pythonTruthy(payloadGet(event, 'dry_run')) ? 'dry-run' : 'apply';
       return {
         ...base,
         category: 'execution',
@@ -302,7 +306,7 @@ function entryFor(event: StoredDecisionEvent): TimelineEntry | undefined {
         ...base,
         category: 'execution',
         label: 'completed',
-        summary: pyTruthy(steps)
+        summary: pythonTruthy(steps)
           ? `Execution completed (${pyStr(steps)} steps)`
           : 'Execution completed',
       };
@@ -313,7 +317,7 @@ function entryFor(event: StoredDecisionEvent): TimelineEntry | undefined {
         ...base,
         category: 'execution',
         label: 'failed',
-        summary: pyTruthy(error)
+        summary: pythonTruthy(error)
           ? `Execution failed: ${truncateCodePoints(pyStr(error), 50, 47)}`
           : 'Execution failed',
       };

@@ -18,7 +18,12 @@
  *
  * Platform-free.
  */
-import { PyNumber, type PyJsonObject, type PyJsonValue } from '../canonical-json/python-json';
+import {
+  PyNumber,
+  pythonTruthy,
+  type PyJsonObject,
+  type PyJsonValue,
+} from '../canonical-json/python-json';
 import { DECISION_EVENT_TYPES, type StoredDecisionEvent } from './decision-event';
 import { policyFromPayload, type DecisionPolicy, type ExecutionMode } from './decision-policy';
 import {
@@ -145,16 +150,6 @@ function describeValue(value: PyJsonValue | undefined): string {
   if (value instanceof PyNumber) return value.isInteger ? 'an integer' : 'a float';
   if (Array.isArray(value)) return 'a list';
   return 'an object';
-}
-
-/** Python truthiness of a JSON value. */
-export function pyTruthy(value: PyJsonValue | undefined): boolean {
-  if (value === undefined || value === null || value === false) return false;
-  if (typeof value === 'string') return value.length > 0;
-  if (value instanceof PyNumber) return Number(value.lexeme) !== 0;
-  if (Array.isArray(value)) return value.length > 0;
-  if (value instanceof Map) return value.size > 0;
-  return true;
 }
 
 /** An approval counts when it is not revoked and has no expiry or expires strictly after asOf. */
@@ -296,7 +291,7 @@ class Replayer {
         const built = policyFromPayload(payload);
         if (!built.ok) this.fail(event, built.message, built.pythonError);
         const templateName = payload.get('template_name');
-        if (pyTruthy(templateName)) {
+        if (pythonTruthy(templateName)) {
           const name = this.string(event, 'template_name', templateName ?? null);
           const digest = payload.has('template_digest') ? payload.get('template_digest') : '';
           const snapshot = payload.get('template_snapshot');
@@ -317,7 +312,7 @@ class Replayer {
         const rawExpiry = payload.get('expires_at');
         let expiresAt: string | null = null;
         let expiresAtParsed: PythonDateTime | null = null;
-        if (pyTruthy(rawExpiry)) {
+        if (pythonTruthy(rawExpiry)) {
           if (typeof rawExpiry !== 'string') {
             this.fail(
               event,
@@ -417,7 +412,7 @@ class Replayer {
         );
         const steps = payload.get('steps_executed');
         let stepsExecuted: PyNumber | null = null;
-        if (pyTruthy(steps)) {
+        if (pythonTruthy(steps)) {
           if (!(steps instanceof PyNumber) || !Number.isFinite(Number(steps.lexeme))) {
             this.fail(event, `steps_executed must be a number, got ${describeValue(steps)}`);
           }

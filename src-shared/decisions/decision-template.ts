@@ -6,8 +6,7 @@
 import { PyNumber, type PyJsonObject, type PyJsonValue } from '../canonical-json/python-json';
 import type { CryptoProvider } from '../crypto/crypto-provider';
 import { attestDigest, type DecisionActor } from './decision-event';
-
-export const EXECUTION_MODES = ['dry_run', 'apply'] as const;
+import { policyValidationProblem } from './decision-policy';
 
 export interface DecisionTemplate {
   readonly name: string;
@@ -24,23 +23,18 @@ export interface DecisionTemplate {
 }
 
 /**
- * nexus-attest's Template.__post_init__ checks, with its messages; undefined when valid. Python
- * compares numbers by value, so 1.0 passes `>= 1` just as 1 does.
+ * nexus-attest's Template.__post_init__ checks, with its messages; undefined when valid. They are
+ * Policy's checks plus a name.
  */
 export function templateProblem(
   template: Omit<DecisionTemplate, 'createdAt' | 'createdBy'>,
 ): string | undefined {
   if (template.name.length === 0) return 'Template name cannot be empty';
-  if (!(Number(template.minApprovals.lexeme) >= 1)) return 'min_approvals must be at least 1';
-  if (template.allowedModes.length === 0) return 'allowed_modes cannot be empty';
-  const invalid = template.allowedModes.find(
-    (mode) => !(EXECUTION_MODES as readonly string[]).includes(mode),
-  );
-  if (invalid !== undefined) return `Invalid mode: ${invalid}`;
-  if (template.maxSteps !== null && !(Number(template.maxSteps.lexeme) >= 1)) {
-    return 'max_steps must be at least 1 if specified';
-  }
-  return undefined;
+  return policyValidationProblem({
+    minApprovals: Number(template.minApprovals.lexeme),
+    allowedModes: template.allowedModes,
+    maxSteps: template.maxSteps,
+  });
 }
 
 const strings = (values: readonly string[]): PyJsonValue[] => [...values];
