@@ -27,6 +27,7 @@ import {
   parseRecordedDecisionEvent,
   type RecordedDecisionEvent,
 } from '../src-shared/decisions/decision-ledger-binding';
+import { replayDecision } from '../src-shared/decisions/decision-replay';
 import { createNodeCryptoProvider } from '../src-main/crypto/node-crypto-provider';
 
 const seedOf = (byte: number): Uint8Array => new Uint8Array(32).fill(byte);
@@ -284,5 +285,74 @@ describe('decision store ↔ ledger binding', () => {
         '{"actor":{"id":"a","type":"human"},"decision_id":"d","event_digest":"e","event_type":"T","seq":1.0,"ts":"t"}',
       ),
     ).toBeNull();
+  });
+});
+
+describe('require_signed_approvals: only trusted signed approvals count', () => {
+  const policy = (requireSigned: boolean): StoredDecisionEvent =>
+    event(
+      1,
+      'POLICY_ATTACHED',
+      ALICE,
+      fromJsValue({
+        min_approvals: 2,
+        allowed_modes: ['dry_run'],
+        require_adapter_capabilities: [],
+        max_steps: null,
+        labels: [],
+        ...(requireSigned ? { require_signed_approvals: true } : {}),
+      }) as PyJsonObject,
+      '2026-11-22T10:00:00.200000+00:00',
+    );
+  const created = event(
+    0,
+    'DECISION_CREATED',
+    ALICE,
+    fromJsValue({ goal: 'g', plan: null, requested_mode: 'dry_run', labels: [] }) as PyJsonObject,
+    '2026-11-22T10:00:00.100000+00:00',
+  );
+  const unsignedBob = event(
+    3,
+    'APPROVAL_GRANTED',
+    BOB,
+    fromJsValue({ expires_at: null }) as PyJsonObject,
+    '2026-11-22T10:03:00+00:00',
+  );
+  const trusted = (stored: StoredDecisionEvent): boolean =>
+    checkApprovalSignature(stored, trustedSigners, portableCryptoProvider).kind === 'valid';
+  const asOf = new Date('2026-11-23T00:00:00Z');
+
+  it('an unsigned approval does not count under the policy, and does without it', () => {
+    const signedAlice = signedApproval(2, ALICE, seedOf(1));
+    const strict = replayDecision('d-1', [created, policy(true), signedAlice, unsignedBob], asOf, {
+      isTrustedApproval: trusted,
+    });
+    expect(strict.ok && [strict.decision.state, strict.decision.activeApprovalCount]).toEqual([
+      'pending_approval',
+      1,
+    ]);
+    const lenient = replayDecision(
+      'd-1',
+      [created, policy(false), signedAlice, unsignedBob],
+      asOf,
+      { isTrustedApproval: trusted },
+    );
+    expect(lenient.ok && [lenient.decision.state, lenient.decision.activeApprovalCount]).toEqual([
+      'approved',
+      2,
+    ]);
+  });
+
+  it('two trusted signed approvals meet the threshold; without trust material none count', () => {
+    const events = [
+      created,
+      policy(true),
+      signedApproval(2, ALICE, seedOf(1)),
+      signedApproval(3, BOB, seedOf(2)),
+    ];
+    const withSigners = replayDecision('d-1', events, asOf, { isTrustedApproval: trusted });
+    expect(withSigners.ok && withSigners.decision.state).toBe('approved');
+    const withoutSigners = replayDecision('d-1', events, asOf);
+    expect(withoutSigners.ok && withoutSigners.decision.activeApprovalCount).toBe(0);
   });
 });

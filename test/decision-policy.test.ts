@@ -31,6 +31,7 @@ describe('createPolicy / policyFromPayload', () => {
       requireAdapterCapabilities: [],
       maxSteps: null,
       labels: [],
+      requireSignedApprovals: false,
     });
   });
 

@@ -10,7 +10,12 @@
  *
  * Platform-free.
  */
-import { PyNumber, type PyJsonObject, type PyJsonValue } from '../canonical-json/python-json';
+import {
+  PyNumber,
+  pythonTruthy,
+  type PyJsonObject,
+  type PyJsonValue,
+} from '../canonical-json/python-json';
 import type { CryptoProvider } from '../crypto/crypto-provider';
 import { attestDigest } from './decision-event';
 
@@ -31,6 +36,11 @@ export interface DecisionPolicy {
   readonly maxSteps: PyNumber | null;
   /** Governance metadata; never sent to the router. */
   readonly labels: readonly string[];
+  /**
+   * Proofdesk's addition (an extra POLICY_ATTACHED field nexus-attest ignores): only approvals
+   * signed by a trusted signer count toward min_approvals.
+   */
+  readonly requireSignedApprovals: boolean;
 }
 
 export interface PolicyFields {
@@ -39,6 +49,7 @@ export interface PolicyFields {
   readonly requireAdapterCapabilities?: readonly string[];
   readonly maxSteps?: PyNumber | null;
   readonly labels?: readonly string[];
+  readonly requireSignedApprovals?: boolean;
 }
 
 /** Python's ValueError from `Policy.__post_init__`, message verbatim. */
@@ -78,6 +89,7 @@ export function createPolicy(fields: PolicyFields = {}): DecisionPolicy {
     requireAdapterCapabilities: Object.freeze([...(fields.requireAdapterCapabilities ?? [])]),
     maxSteps: fields.maxSteps ?? null,
     labels: Object.freeze([...(fields.labels ?? [])]),
+    requireSignedApprovals: fields.requireSignedApprovals ?? false,
   });
 }
 
@@ -193,6 +205,7 @@ export function policyFromPayload(payload: PyJsonValue): PolicyFromPayload {
     requireAdapterCapabilities: capabilities.value,
     maxSteps,
     labels: labels.value,
+    requireSignedApprovals: pythonTruthy(payload.get('require_signed_approvals')),
   };
   const problem = policyValidationProblem(fields);
   if (problem !== undefined) {

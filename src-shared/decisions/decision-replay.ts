@@ -60,6 +60,11 @@ export interface ApprovalRecord {
   readonly expiresAt: string | null;
   readonly expiresAtParsed: PythonDateTime | null;
   readonly comment: string | null;
+  /**
+   * The grant was signed by a trusted signer (decided by ReplayOptions.isTrustedApproval). Only
+   * such approvals count when the policy requires signed approvals.
+   */
+  readonly trusted: boolean;
   readonly revoked: boolean;
   readonly revokedAt: string | null;
   readonly revokedSeq: number | null;
@@ -182,7 +187,10 @@ class Replayer {
   readonly approvals = new Map<string, MutableApproval>();
   readonly executions: MutableExecution[] = [];
 
-  constructor(private readonly asOfMicros: bigint) {}
+  constructor(
+    private readonly asOfMicros: bigint,
+    private readonly isTrustedApproval: (event: StoredDecisionEvent) => boolean,
+  ) {}
 
   private fail(event: StoredDecisionEvent, detail: string, pythonError?: string): never {
     throw new ReplayError(
@@ -236,8 +244,9 @@ class Replayer {
    */
   activeCount(): number {
     let active = 0;
+    const signedOnly = this.policy?.requireSignedApprovals === true;
     for (const approval of this.approvals.values()) {
-      if (approval.revoked) continue;
+      if (approval.revoked || (signedOnly && !approval.trusted)) continue;
       const expiry = approval.expiresAtParsed;
       if (expiry === null) {
         active++;
@@ -338,6 +347,7 @@ class Replayer {
           expiresAt,
           expiresAtParsed,
           comment: this.stringOrNull(event, 'comment', payload.get('comment') ?? null),
+          trusted: this.isTrustedApproval(event),
           revoked: false,
           revokedAt: null,
           revokedSeq: null,
@@ -525,15 +535,25 @@ function freezeApproval(approval: MutableApproval): ApprovalRecord {
  * approval expiry judged at `asOf`: a bigint of microseconds since the Unix epoch (UTC), or a
  * Date. Never throws for any content of `events`.
  */
+export interface ReplayOptions {
+  /**
+   * Whether an APPROVAL_GRANTED event is signed by a trusted signer (trust material is the
+   * caller's). Default: nothing is trusted, so under a policy that requires signed approvals no
+   * approval counts until the caller supplies trusted signers.
+   */
+  readonly isTrustedApproval?: (event: StoredDecisionEvent) => boolean;
+}
+
 export function replayDecision(
   decisionId: string,
   events: readonly StoredDecisionEvent[],
   asOf: bigint | Date,
+  options: ReplayOptions = {},
 ): ReplayResult {
   const asOfMicros = typeof asOf === 'bigint' ? asOf : epochMicrosFromDate(asOf);
   try {
     checkEvents(decisionId, events);
-    const replayer = new Replayer(asOfMicros);
+    const replayer = new Replayer(asOfMicros, options.isTrustedApproval ?? (() => false));
     for (const event of events) replayer.apply(event);
     // Decision.to_dict() and compute_lifecycle() always evaluate active_approval_count, so a
     // naive expiry that survived replay unrevoked still makes every view raise.
