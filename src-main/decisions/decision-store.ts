@@ -364,6 +364,15 @@ export class DecisionStoreWriter {
     }
   }
 
+  /** The template a new request refers to, read on the writing connection. */
+  getTemplate(name: string): StoredTemplate | null {
+    if (!hasTemplateTables(this.db)) return null;
+    const row = this.db
+      .prepare<[string], TemplateRow>(`${SELECT_TEMPLATES} WHERE name = ?`)
+      .get(name);
+    return row === undefined ? null : templateFromRow(row);
+  }
+
   /**
    * create_template: the templates row and its TEMPLATE_CREATED event (seq 0), created together,
    * with the template tables created first if this database never had them.
