@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ProofdeskError } from '../../src-shared/check-code';
+import { parseKeyring, type Keyring } from '../../src-shared/keyring';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -87,4 +88,16 @@ export function passphraseProvider(passphraseFile: string | undefined): () => st
     }
     return passphrase;
   };
+}
+
+/** The officers' public keys (`{officer id: key hex}`) whose signed approvals count; null without --signers. */
+export function readSignersKeyring(path: string | undefined): Keyring | null {
+  if (path === undefined) return null;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ProofdeskError('FILE_NOT_FOUND', `The trusted signers file ${path} cannot be read.`);
+  }
+  return parseKeyring(text, path);
 }

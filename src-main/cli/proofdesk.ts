@@ -11,14 +11,44 @@ import { verifyLedgerFile } from '../ledger/ledger-verification';
 import { defaultUserDataDir, TrustedHeadStore } from '../ledger/trusted-head-store';
 import { renderVerificationJson, renderVerificationText } from './verification-output';
 import { runAppend } from './append-command';
+import { runBundle } from './bundle-commands';
 import { onePositional, parseCommandLine, type CliIo } from './cli-arguments';
+import { runDecisions } from './decision-commands';
+import { runApprove, runExecute, runRequest, runRevoke } from './decision-write-commands';
 import { runKeygen } from './keygen-command';
+import { runPackage } from './package-commands';
 
 const USAGE = `Usage:
   proofdesk verify <db> [--keys FILE] [--require-signatures] [--state-dir DIR] [--json]
   proofdesk append <db> --actor A --action B [--event-type T] [--payload JSON] [--key FILE [--key-id ID]]
   proofdesk append <db> [--key FILE [--key-id ID]] < entries.jsonl
   proofdesk keygen --key-id ID --out FILE [--passphrase-file FILE]
+  proofdesk decisions list <db> [--at ISO] [--json]
+  proofdesk decisions show <db> <id> [--at ISO] [--json]
+  proofdesk decisions timeline <db> <id> [--at ISO] [--all] [--json]
+  proofdesk decisions verify <db> [--ledger FILE] [--signers FILE] [--at ISO] [--state-dir DIR] [--json]
+  proofdesk request <db> --goal TEXT --actor ID [--mode dry_run|apply] [--plan TEXT] [--template NAME]
+      [--min-approvals N] [--allowed-modes M,M] [--require-capabilities C,C] [--max-steps N]
+      [--labels L,L] [--require-signed-approvals] [--ledger FILE]
+  proofdesk approve <db> <id> --key FILE [--comment TEXT] [--expires ISO] [--signers FILE] [--ledger FILE]
+  proofdesk revoke <db> <id> --key FILE [--reason TEXT] [--signers FILE] [--ledger FILE]
+  proofdesk execute <db> <id> --actor ID --adapter ID [--mode M] [--timeout S] [--capabilities C,C]
+      [--signers FILE] [--ledger FILE] -- PROGRAM [ARGS...]
+  proofdesk bundle export <db> <id> [--at ISO] [--no-template-snapshot] [--no-router-link] [--out FILE [--force]]
+  proofdesk bundle verify <file> [--db DB [--at ISO]] [--json]
+  proofdesk bundle import <bundle.json> --db DB [--conflict reject_on_conflict|new_decision_id|overwrite] [--at ISO] [--create] [--json]
+  proofdesk package export <db> <id> [--at ISO] [--router-bundle FILE --embed [--no-verify-router-digest] | --router-digest sha256:HEX] [--out FILE [--force]]
+  proofdesk package verify <file> [--db DB [--at ISO]] [--json]
+
+--at ISO is the instant approval expiry is judged at (ISO 8601 with a UTC offset; default now);
+every recorded event is replayed whatever its time. Exports also record it as meta.exported_at.
+verify --db replays the decision from its store, with expiry judged at --at or else at the file's
+meta.exported_at. Exports go to stdout, or to --out FILE written atomically (an existing file is
+replaced only with --force).
+
+Every decision event Proofdesk writes is also recorded in a ledger (default: decisions.db →
+decisions.ledger.db). Approvals and revocations are signed with the officer's key (keygen
+--key-id <officer id>); --signers FILE names the officers' public keys that count.
 
 Encrypted key files take their passphrase from --passphrase-file FILE or PROOFDESK_PASSPHRASE.
 
@@ -95,6 +125,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return runAppend(rest, io);
       case 'keygen':
         return runKeygen(rest, io);
+      case 'decisions':
+        return await runDecisions(rest, io);
+      case 'request':
+        return runRequest(rest, io);
+      case 'approve':
+        return runApprove(rest, io);
+      case 'revoke':
+        return runRevoke(rest, io);
+      case 'execute':
+        return await runExecute(rest, io);
+      case 'bundle':
+        return runBundle(rest, io);
+      case 'package':
+        return runPackage(rest, io);
       case undefined:
       case 'help':
       case '--help':

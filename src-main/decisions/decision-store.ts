@@ -374,6 +374,31 @@ export class DecisionStoreWriter {
   }
 
   /**
+   * Replaces a decision in one transaction, as nexus-attest's import does with
+   * conflict_mode="overwrite": its events and header (if any) are deleted, then the header is
+   * inserted with `createdAt` and `events` are written from seq 0. Nothing changes if any step
+   * fails.
+   */
+  replaceDecision(
+    decisionId: string,
+    createdAt: string,
+    events: readonly NewDecisionEvent[],
+  ): StoredDecisionEvent[] {
+    const replace = this.db.transaction((): StoredDecisionEvent[] => {
+      this.db.prepare('DELETE FROM decision_events WHERE decision_id = ?').run(decisionId);
+      this.db.prepare('DELETE FROM decisions WHERE decision_id = ?').run(decisionId);
+      // Nested inside this transaction, append runs as a savepoint.
+      return this.append(decisionId, events, { createdAt });
+    });
+    try {
+      return replace.immediate();
+    } catch (error) {
+      if (error instanceof ProofdeskError) throw error;
+      throw describeOpenFailure(error, this.path);
+    }
+  }
+
+  /**
    * create_template: the templates row and its TEMPLATE_CREATED event (seq 0), created together,
    * with the template tables created first if this database never had them.
    */
