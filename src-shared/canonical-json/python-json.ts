@@ -870,3 +870,14 @@ export function pythonTruthy(value: PyJsonValue | undefined): boolean {
   if (Array.isArray(value)) return value.length > 0;
   return value.size > 0;
 }
+
+/** How an error message names a value's type: "a string", "an integer", "missing", … */
+export function describePythonJsonType(value: PyJsonValue | undefined): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'boolean') return 'a boolean';
+  if (value instanceof PyNumber) return value.isInteger ? 'an integer' : 'a float';
+  if (Array.isArray(value)) return 'a list';
+  return 'an object';
+}

@@ -15,6 +15,7 @@ import {
   pythonTruthy,
   type PyJsonObject,
   type PyJsonValue,
+  describePythonJsonType,
 } from '../canonical-json/python-json';
 import type { CryptoProvider } from '../crypto/crypto-provider';
 import { attestDigest } from './decision-event';
@@ -105,23 +106,16 @@ export type PolicyFromPayload =
       readonly pythonError?: string;
     };
 
-function describePyType(value: PyJsonValue | undefined): string {
-  if (value === undefined) return 'missing';
-  if (value === null) return 'null';
-  if (typeof value === 'string') return 'a string';
-  if (typeof value === 'boolean') return 'a boolean';
-  if (value instanceof PyNumber) return value.isInteger ? 'an integer' : 'a float';
-  if (Array.isArray(value)) return 'a list';
-  return 'an object';
-}
-
 function stringList(
   payload: PyJsonObject,
   key: string,
 ): { ok: true; value: string[] } | { ok: false; message: string } {
   const value = payload.has(key) ? payload.get(key) : [];
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-    return { ok: false, message: `${key} must be a list of strings, got ${describePyType(value)}` };
+    return {
+      ok: false,
+      message: `${key} must be a list of strings, got ${describePythonJsonType(value)}`,
+    };
   }
   return { ok: true, value };
 }
@@ -133,7 +127,10 @@ function stringList(
  */
 export function policyFromPayload(payload: PyJsonValue): PolicyFromPayload {
   if (!(payload instanceof Map)) {
-    return { ok: false, message: `the payload is ${describePyType(payload)}, not an object` };
+    return {
+      ok: false,
+      message: `the payload is ${describePythonJsonType(payload)}, not an object`,
+    };
   }
   if (!payload.has('min_approvals')) {
     return {
@@ -146,7 +143,7 @@ export function policyFromPayload(payload: PyJsonValue): PolicyFromPayload {
   if (!(rawMin instanceof PyNumber)) {
     return {
       ok: false,
-      message: `min_approvals must be a number, got ${describePyType(rawMin)}`,
+      message: `min_approvals must be a number, got ${describePythonJsonType(rawMin)}`,
     };
   }
   const minValue = Number(rawMin.lexeme);
@@ -175,7 +172,7 @@ export function policyFromPayload(payload: PyJsonValue): PolicyFromPayload {
   if (!Array.isArray(rawModes) || !rawModes.every((mode) => typeof mode === 'string')) {
     return {
       ok: false,
-      message: `allowed_modes must be a list of strings, got ${describePyType(rawModes)}`,
+      message: `allowed_modes must be a list of strings, got ${describePythonJsonType(rawModes)}`,
     };
   }
   const capabilities = stringList(payload, 'require_adapter_capabilities');
@@ -186,7 +183,7 @@ export function policyFromPayload(payload: PyJsonValue): PolicyFromPayload {
     if (!(rawMaxSteps instanceof PyNumber)) {
       return {
         ok: false,
-        message: `max_steps must be a number or null, got ${describePyType(rawMaxSteps)}`,
+        message: `max_steps must be a number or null, got ${describePythonJsonType(rawMaxSteps)}`,
       };
     }
     if (!Number.isFinite(Number(rawMaxSteps.lexeme))) {

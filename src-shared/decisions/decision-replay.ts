@@ -23,6 +23,7 @@ import {
   pythonTruthy,
   type PyJsonObject,
   type PyJsonValue,
+  describePythonJsonType,
 } from '../canonical-json/python-json';
 import { DECISION_EVENT_TYPES, type StoredDecisionEvent } from './decision-event';
 import { policyFromPayload, type DecisionPolicy, type ExecutionMode } from './decision-policy';
@@ -147,16 +148,6 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type MutableApproval = Mutable<ApprovalRecord>;
 type MutableExecution = Mutable<ExecutionRecord>;
 
-function describeValue(value: PyJsonValue | undefined): string {
-  if (value === undefined) return 'missing';
-  if (value === null) return 'null';
-  if (typeof value === 'string') return 'a string';
-  if (typeof value === 'boolean') return 'a boolean';
-  if (value instanceof PyNumber) return value.isInteger ? 'an integer' : 'a float';
-  if (Array.isArray(value)) return 'a list';
-  return 'an object';
-}
-
 /** An approval counts when it is not revoked and has no expiry or expires strictly after asOf. */
 export function isApprovalActive(approval: ApprovalRecord, asOfMicros: bigint): boolean {
   if (approval.revoked) return false;
@@ -202,7 +193,7 @@ class Replayer {
 
   private payload(event: StoredDecisionEvent): PyJsonObject {
     if (!(event.payload instanceof Map)) {
-      this.fail(event, `the payload is ${describeValue(event.payload)}, not an object`);
+      this.fail(event, `the payload is ${describePythonJsonType(event.payload)}, not an object`);
     }
     return event.payload;
   }
@@ -214,14 +205,14 @@ class Replayer {
 
   private string(event: StoredDecisionEvent, key: string, value: PyJsonValue): string {
     if (typeof value !== 'string') {
-      this.fail(event, `${key} must be a string, got ${describeValue(value)}`);
+      this.fail(event, `${key} must be a string, got ${describePythonJsonType(value)}`);
     }
     return value;
   }
 
   private stringOrNull(event: StoredDecisionEvent, key: string, value: PyJsonValue): string | null {
     if (value !== null && typeof value !== 'string') {
-      this.fail(event, `${key} must be a string or null, got ${describeValue(value)}`);
+      this.fail(event, `${key} must be a string or null, got ${describePythonJsonType(value)}`);
     }
     return value;
   }
@@ -229,7 +220,7 @@ class Replayer {
   private stringList(event: StoredDecisionEvent, payload: PyJsonObject, key: string): string[] {
     const value = payload.has(key) ? payload.get(key) : [];
     if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-      this.fail(event, `${key} must be a list of strings, got ${describeValue(value)}`);
+      this.fail(event, `${key} must be a list of strings, got ${describePythonJsonType(value)}`);
     }
     return [...value];
   }
@@ -325,7 +316,7 @@ class Replayer {
           if (typeof rawExpiry !== 'string') {
             this.fail(
               event,
-              `expires_at must be a timestamp string, got ${describeValue(rawExpiry)}`,
+              `expires_at must be a timestamp string, got ${describePythonJsonType(rawExpiry)}`,
             );
           }
           const parsed = tryParsePythonIsoformat(rawExpiry);
@@ -379,7 +370,7 @@ class Replayer {
         );
         const dryRun = this.required(event, payload, 'dry_run');
         if (typeof dryRun !== 'boolean') {
-          this.fail(event, `dry_run must be a boolean, got ${describeValue(dryRun)}`);
+          this.fail(event, `dry_run must be a boolean, got ${describePythonJsonType(dryRun)}`);
         }
         this.executions.push({
           adapterId,
@@ -424,7 +415,10 @@ class Replayer {
         let stepsExecuted: PyNumber | null = null;
         if (pythonTruthy(steps)) {
           if (!(steps instanceof PyNumber) || !Number.isFinite(Number(steps.lexeme))) {
-            this.fail(event, `steps_executed must be a number, got ${describeValue(steps)}`);
+            this.fail(
+              event,
+              `steps_executed must be a number, got ${describePythonJsonType(steps)}`,
+            );
           }
           stepsExecuted = pythonInt(steps);
         }
