@@ -27,12 +27,17 @@ export interface LedgerSessionOptions {
   readonly stateDir: string;
 }
 
-type Emit = <E extends IpcEvent>(event: E, payload: EventPayload<E>) => void;
-type Handlers = {
-  [C in IpcChannel]: (input: ChannelInput<C>, emit: Emit) => Promise<ChannelOutput<C>>;
+export type Emit = <E extends IpcEvent>(event: E, payload: EventPayload<E>) => void;
+/** Handlers for a subset of the channels; the app merges one set per namespace. */
+export type ChannelHandlers<C extends IpcChannel> = {
+  [K in C]: (input: ChannelInput<K>, emit: Emit) => Promise<ChannelOutput<K>>;
 };
+export type Handlers = ChannelHandlers<IpcChannel>;
+export type LedgerChannel = Extract<IpcChannel, `ledger/${string}`>;
 
-export function createLedgerHandlers(session: LedgerSessionOptions): Handlers {
+export function createLedgerHandlers(
+  session: LedgerSessionOptions,
+): ChannelHandlers<LedgerChannel> {
   let running: AbortController | null = null;
   const trustedHeads = new TrustedHeadStore(session.stateDir);
   return {
@@ -82,9 +87,9 @@ export function createLedgerHandlers(session: LedgerSessionOptions): Handlers {
   };
 }
 
-/** Validates, dispatches and wraps one call; never throws. */
+/** Validates, dispatches and wraps one call; never throws. Channels without a handler say so. */
 export async function dispatchIpcCall(
-  handlers: Handlers,
+  handlers: Partial<Handlers>,
   channel: string,
   rawInput: unknown,
   emit: Emit,
@@ -107,8 +112,18 @@ export async function dispatchIpcCall(
       },
     };
   }
+  const handler = handlers[name] as ((input: unknown, emit: Emit) => Promise<unknown>) | undefined;
+  if (handler === undefined) {
+    // A session serves the channels of what it has open: a ledger alone answers no decision call.
+    return {
+      ok: false,
+      error: {
+        code: 'USAGE',
+        message: `${name} is not available: nothing of that kind is open.`,
+      },
+    };
+  }
   try {
-    const handler = handlers[name] as (input: unknown, emit: Emit) => Promise<unknown>;
     return { ok: true, data: await handler(parsed.data, emit) };
   } catch (error) {
     if (error instanceof ProofdeskError)
