@@ -11,6 +11,13 @@ import {
   DEMO_LEDGER_FILE,
   generateDemo,
 } from '../src-main/demo/demo-generator';
+import {
+  DEMO_DECISIONS_FILE,
+  DEMO_DECISIONS_LEDGER_FILE,
+  DEMO_OFFICERS_FILE,
+  generateDemoDecisions,
+} from '../src-main/demo/demo-decisions';
+import { verifyDecisionStore } from '../src-main/decisions/decision-verification';
 import { sha256OfFile, temporaryDirectory, verify } from './support/ledger-fixtures';
 
 const demoDir = fileURLToPath(new URL('../resources/demo/', import.meta.url));
@@ -56,5 +63,27 @@ describe('demo ledger', () => {
       string
     >;
     for (const value of Object.values(keyring)) expect(value).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('demo decisions', () => {
+  it('are byte for byte what the generator writes, and verify against their ledger', async () => {
+    const fresh = temporaryDirectory();
+    await generateDemoDecisions(fresh);
+    for (const file of [DEMO_DECISIONS_FILE, DEMO_DECISIONS_LEDGER_FILE, DEMO_OFFICERS_FILE]) {
+      expect(sha256OfFile(join(fresh, file)), file).toBe(sha256OfFile(join(demoDir, file)));
+    }
+    const signers = parseKeyring(
+      readFileSync(join(demoDir, DEMO_OFFICERS_FILE), 'utf8'),
+      'demo officers',
+    );
+    const report = await verifyDecisionStore(join(demoDir, DEMO_DECISIONS_FILE), {
+      ledgerPath: join(demoDir, DEMO_DECISIONS_LEDGER_FILE),
+      trustedSigners: signers,
+      asOf: new Date('2026-11-22T00:00:00Z'),
+      trustedHeads: null,
+    });
+    expect(report.verdict).toBe('pass');
+    expect(report.decisions).toBe(5);
   });
 });

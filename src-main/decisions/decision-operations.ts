@@ -44,7 +44,7 @@ import {
 import { formatPythonIsoformatUtc } from '../../src-shared/decisions/isoformat-clock';
 import { tryParsePythonIsoformat } from '../../src-shared/decisions/python-datetime';
 import { createNodeCryptoProvider } from '../crypto/node-crypto-provider';
-import { appendEntries, type EntrySigner } from '../ledger/ledger-writer';
+import { appendEntries, formatNexusconeTimestamp, type EntrySigner } from '../ledger/ledger-writer';
 import { nowEpochMicros } from '../wall-clock';
 import { DecisionStoreWriter, type LoadedDecision, type NewDecisionEvent } from './decision-store';
 import { RouterRunError, type DecisionRouter } from './subprocess-router';
@@ -60,6 +60,8 @@ export interface DecisionContext {
   readonly trustedSigners: Keyring | null;
   /** Microseconds since the epoch; injectable so tests are reproducible. */
   readonly clock?: () => bigint;
+  /** New decision ids (default: random UUIDs, as nexus-attest); injectable for demo data. */
+  readonly newDecisionId?: () => string;
 }
 
 /** An officer's signing key: its key id is the officer's actor id. */
@@ -108,9 +110,11 @@ function record(
       ? undefined
       : { keyId: officer.actor.id, sign: (message) => officer.sign(message) };
   try {
+    const clock = context.clock;
     appendEntries(context.ledgerPath, events.map(decisionLedgerEntry), {
       createIfMissing: true,
       signer,
+      ...(clock === undefined ? {} : { clock: () => formatNexusconeTimestamp(clock()) }),
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -189,7 +193,7 @@ export function requestDecision(
       ['labels', [...resolved.labels]],
     ]);
     return writer.append(
-      randomUUID(),
+      (context.newDecisionId ?? randomUUID)(),
       [
         {
           eventType: 'DECISION_CREATED',

@@ -17,6 +17,7 @@ import {
   formatNexusconeTimestamp,
   type AppendResult,
 } from '../ledger/ledger-writer';
+import { generateDemoDecisions } from './demo-decisions';
 import { generateDemoEvents } from './demo-events';
 
 export const DEMO_ENTRY_COUNT = 3000;
@@ -71,12 +72,13 @@ export function generateDemo(directory: string): AppendResult {
 }
 
 /** `npm run demo:generate [-- DIR]` */
-export function main(): void {
+export async function main(): Promise<void> {
   const directory = resolve(process.argv[2] ?? 'resources/demo');
   const result = generateDemo(directory);
+  await generateDemoDecisions(directory);
   process.stdout.write(
     `wrote ${DEMO_ENTRY_COUNT} entries to ${join(directory, DEMO_LEDGER_FILE)}\nhead ${result.headHash}\n`,
   );
 }
 
-if (process.argv[1]?.endsWith('demo-generator.mjs')) main();
+if (process.argv[1]?.endsWith('demo-generator.mjs')) await main();
