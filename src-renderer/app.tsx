@@ -3,6 +3,7 @@
  * to main only through window.proofdesk (the typed contract).
  */
 import { useState, type ReactElement } from 'react';
+import { DecisionsView } from './decisions-view';
 import { VerificationView } from './verification-view';
 
 interface AppView {
@@ -13,6 +14,7 @@ interface AppView {
 
 const VIEWS: readonly AppView[] = [
   { id: 'verification', label: 'Verification', render: () => <VerificationView /> },
+  { id: 'decisions', label: 'Decisions', render: () => <DecisionsView /> },
 ];
 
 export function App() {

@@ -24,8 +24,13 @@ describe('IPC handlers', () => {
   });
   const noEmit = (): void => {};
 
-  it('every channel has a handler, a schema pair and exactly one preload method', () => {
-    expect(Object.keys(handlers).sort()).toEqual(Object.keys(IPC_CHANNELS).sort());
+  it('every ledger channel has a handler, every channel a schema pair and exactly one preload method', () => {
+    // Each namespace has its own handler set; the demo session merges them (decision-handlers.test.ts).
+    expect(Object.keys(handlers).sort()).toEqual(
+      Object.keys(IPC_CHANNELS)
+        .filter((channel) => channel.startsWith('ledger/'))
+        .sort(),
+    );
     expect(Object.keys(PRELOAD_METHODS).sort()).toEqual(Object.keys(IPC_CHANNELS).sort());
     expect(new Set(Object.values(PRELOAD_METHODS)).size).toBe(Object.keys(PRELOAD_METHODS).length);
     expect(Object.keys(PRELOAD_EVENT_METHODS).sort()).toEqual(Object.keys(IPC_EVENTS).sort());

@@ -3,12 +3,13 @@
  * security checklist, and routes the typed IPC contract to the electron-free handlers.
  */
 import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_CHANNELS, type IpcChannel } from '../../src-shared/ipc/ipc-contract';
-import { parseKeyring, type Keyring } from '../../src-shared/keyring';
-import { createLedgerHandlers, dispatchIpcCall } from '../ipc/ipc-handlers';
+import { createDecisionHandlers } from '../ipc/decision-handlers';
+import { createLedgerHandlers, dispatchIpcCall, type Handlers } from '../ipc/ipc-handlers';
+import { demoDecisionSession, demoLedgerSession } from '../demo/demo-workspace';
 import {
   CONTENT_SECURITY_POLICY,
   isTrustedRendererUrl,
@@ -16,18 +17,23 @@ import {
 } from './window-security';
 
 const resourcesDir = app.isPackaged ? process.resourcesPath : join(app.getAppPath(), 'resources');
-const demoLedger = join(resourcesDir, 'demo', 'demo-ledger.db');
-const demoKeyring = join(resourcesDir, 'demo', 'demo-keyring.json');
+const demoDir = join(resourcesDir, 'demo');
 
-/** A path on the command line, or the bundled demo when nothing is given. */
-function ledgerToOpen(): { path: string; keyring: Keyring | null } {
+/**
+ * The handlers for what is open: a ledger named on the command line, or the bundled demo (its
+ * ledger, and a working copy of its decisions in the user-data folder).
+ */
+function sessionHandlers(): Partial<Handlers> {
+  const stateDir = app.getPath('userData');
   const fromArgs = process.argv
     .slice(app.isPackaged ? 1 : 2)
     .find((arg) => !arg.startsWith('-') && existsSync(arg));
-  if (fromArgs !== undefined) return { path: fromArgs, keyring: null };
+  if (fromArgs !== undefined) {
+    return createLedgerHandlers({ ledgerPath: fromArgs, keyring: null, stateDir });
+  }
   return {
-    path: demoLedger,
-    keyring: parseKeyring(readFileSync(demoKeyring, 'utf8'), demoKeyring),
+    ...createLedgerHandlers({ ...demoLedgerSession(demoDir), stateDir }),
+    ...createDecisionHandlers(demoDecisionSession(demoDir, join(stateDir, 'demo'))),
   };
 }
 
@@ -61,12 +67,7 @@ function hardenSessions(): void {
 }
 
 function registerIpc(window: BrowserWindow, url: string): void {
-  const opened = ledgerToOpen();
-  const handlers = createLedgerHandlers({
-    ledgerPath: opened.path,
-    keyring: opened.keyring,
-    stateDir: app.getPath('userData'),
-  });
+  const handlers = sessionHandlers();
   for (const channel of Object.keys(IPC_CHANNELS) as IpcChannel[]) {
     ipcMain.handle(channel, (event: IpcMainInvokeEvent, input: unknown) => {
       const senderUrl = event.senderFrame?.url ?? '';

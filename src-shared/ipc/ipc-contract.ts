@@ -41,6 +41,75 @@ export const ledgerVerificationSchema = z.object({
   checks: z.array(checkResultSchema),
 });
 
+const blockingReasonSchema = z.object({ code: z.string(), message: z.string() });
+
+export const decisionSummarySchema = z.object({
+  decisionId: z.string(),
+  /** Replayed state, or 'unreplayable' for a decision shown as corrupt. */
+  state: z.string(),
+  goal: z.string().nullable(),
+  createdAt: z.string(),
+  approvalsCurrent: z.number().int(),
+  approvalsRequired: z.number().int(),
+  blocking: z.array(blockingReasonSchema),
+});
+
+const actionAllowanceSchema = z.object({ allowed: z.boolean(), reason: z.string().nullable() });
+
+export const decisionDetailSchema = decisionSummarySchema.extend({
+  plan: z.string().nullable(),
+  mode: z.string().nullable(),
+  labels: z.array(z.string()),
+  policy: z
+    .object({
+      minApprovals: z.number().int(),
+      allowedModes: z.array(z.string()),
+      requireAdapterCapabilities: z.array(z.string()),
+      maxSteps: z.string().nullable(),
+      requireSignedApprovals: z.boolean(),
+    })
+    .nullable(),
+  template: z.object({ name: z.string(), digest: z.string() }).nullable(),
+  approvals: z.array(
+    z.object({
+      actorId: z.string(),
+      grantedAt: z.string(),
+      expiresAt: z.string().nullable(),
+      comment: z.string().nullable(),
+      revoked: z.boolean(),
+      revokeReason: z.string().nullable(),
+      active: z.boolean(),
+      signature: z.enum(['valid', 'invalid', 'unsigned']),
+    }),
+  ),
+  executions: z.array(
+    z.object({
+      adapterId: z.string(),
+      dryRun: z.boolean(),
+      requestedAt: z.string(),
+      runId: z.string().nullable(),
+      outcome: z.enum(['pending', 'success', 'failed']),
+      errorMessage: z.string().nullable(),
+    }),
+  ),
+  timeline: z.array(
+    z.object({
+      seq: z.number().int(),
+      ts: z.string(),
+      category: z.string(),
+      summary: z.string(),
+      actor: z.string().nullable(),
+    }),
+  ),
+  corruptReason: z.string().nullable(),
+  /** The officer this session signs as, and whether they may act now. */
+  officer: z.string().nullable(),
+  canApprove: actionAllowanceSchema,
+  canRevoke: actionAllowanceSchema,
+});
+
+const decisionIdInput = z.object({ decisionId: z.string().min(1).max(200) }).strict();
+
 export const IPC_CHANNELS = {
   /** The ledger main has open: its name, size and SHA-256. */
   'ledger/describe': { input: noInput, output: ledgerSummarySchema },
@@ -48,6 +117,31 @@ export const IPC_CHANNELS = {
   'ledger/verify': { input: noInput, output: ledgerVerificationSchema },
   /** Cancels a running verification; its 'ledger/verify' call then fails with CANCELLED. */
   'ledger/cancel-verify': { input: noInput, output: z.object({ cancelled: z.boolean() }) },
+  /** Every decision in the open store, replayed now; corrupt ones listed with their reason. */
+  'decision/list': {
+    input: noInput,
+    output: z.object({
+      storeName: z.string(),
+      asOf: z.string(),
+      decisions: z.array(decisionSummarySchema),
+    }),
+  },
+  'decision/get': { input: decisionIdInput, output: decisionDetailSchema },
+  /** A signed approval by the session's officer; the answer is the decision as it now stands. */
+  'decision/approve': {
+    input: decisionIdInput
+      .extend({
+        comment: z.string().max(2000).optional(),
+        /** ISO 8601 with a UTC offset, in the future. */
+        expiresAt: z.string().max(64).optional(),
+      })
+      .strict(),
+    output: decisionDetailSchema,
+  },
+  'decision/revoke': {
+    input: decisionIdInput.extend({ reason: z.string().max(2000).optional() }).strict(),
+    output: decisionDetailSchema,
+  },
 } as const;
 
 /** Push events from main to the renderer. */
@@ -70,6 +164,10 @@ export const PRELOAD_METHODS = {
   'ledger/describe': 'describeLedger',
   'ledger/verify': 'verifyLedger',
   'ledger/cancel-verify': 'cancelVerification',
+  'decision/list': 'listDecisions',
+  'decision/get': 'getDecision',
+  'decision/approve': 'approveDecision',
+  'decision/revoke': 'revokeApproval',
 } as const satisfies Record<IpcChannel, string>;
 export const PRELOAD_EVENT_METHODS = {
   'ledger/verify-progress': 'onVerifyProgress',
