@@ -1,7 +1,8 @@
 // `npm start`: builds and launches the desktop app. Where the Electron binary is missing (it is
 // downloaded by electron's install script, which fails offline or behind some proxies), it says so
-// in one sentence and verifies the bundled demo ledger in the terminal instead.
-import { spawnSync } from 'node:child_process';
+// in one sentence and starts the browser twin instead: `proofdesk serve` on the bundled demo (or
+// on the arguments given), which prints the address to open and runs until Ctrl+C.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,17 +35,15 @@ if (binary !== null) {
 }
 
 process.stderr.write(
-  'The Electron binary is not installed (its download needs network access), so Proofdesk verifies the demo ledger in the terminal instead.\n\n',
+  'The Electron binary is not installed (its download needs network access), so Proofdesk serves the app to your browser instead.\n\n',
 );
 const builtCli = run(['scripts/build-cli.mjs']);
 if (builtCli !== 0) process.exit(builtCli);
-process.exit(
-  run([
-    'bin/proofdesk.mjs',
-    'verify',
-    'resources/demo/demo-ledger.db',
-    '--keys',
-    'resources/demo/demo-keyring.json',
-    '--require-signatures',
-  ]),
-);
+const serve = spawn(process.execPath, ['bin/proofdesk.mjs', 'serve', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
+// Ctrl+C reaches the server from the terminal itself; a SIGTERM sent to this script is passed on.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => serve.kill('SIGTERM'));
+serve.on('exit', (code) => process.exit(code ?? 1));

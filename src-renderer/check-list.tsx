@@ -1,5 +1,6 @@
 import type { CheckResult } from '../src-shared/verification-report';
 import { recordLabel } from './check-presentation';
+import { showLedgerEntry } from './ledger-navigation';
 
 /**
  * The verification checklist. Each line is a listitem whose text starts with its status word, so
@@ -22,7 +23,19 @@ export function CheckList({ checks }: { checks: readonly CheckResult[] }) {
                 {check.code !== undefined && check.status !== 'PASS' && (
                   <span className="check-code">{check.code}</span>
                 )}
-                {record !== null && <span className="check-record">{record}</span>}
+                {record !== null &&
+                  (check.entryId !== undefined && record === `entry ${check.entryId}` ? (
+                    <button
+                      type="button"
+                      className="check-record record-link"
+                      aria-label={`Show ${record} in the ledger`}
+                      onClick={() => showLedgerEntry(check.entryId ?? 0)}
+                    >
+                      {record}
+                    </button>
+                  ) : (
+                    <span className="check-record">{record}</span>
+                  ))}
               </div>
               <p className="check-message">{check.message}</p>
               {check.status !== 'PASS' &&

@@ -112,6 +112,8 @@ export function DecisionsView() {
           </p>
         ) : (
           <DecisionDetailPanel
+            // A new event remounts the panel, so a sent comment does not linger in the field.
+            key={`${detail.decisionId}:${detail.timeline.length}`}
             detail={detail}
             onApprove={(comment, expiresAt) =>
               void applyChange(

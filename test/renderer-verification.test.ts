@@ -1,71 +1,45 @@
 /**
- * The renderer in real Chromium against the real handlers: verifying the demo ledger shows every
- * check PASS, a tampered fixture shows a FAIL naming its entry, and screenshots are kept.
+ * The renderer in real Chromium against the real handlers, through the browser twin (`proofdesk
+ * serve` as a subprocess): verifying the demo ledger shows every check PASS, a tampered fixture
+ * shows a FAIL naming its entry, and screenshots are kept.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseKeyring } from '../src-shared/keyring';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  buildRenderer,
-  chromiumAvailable,
-  CHROMIUM_PATH,
+  consoleErrorsOf,
+  describeWithChromium,
   launchChromium,
   openRenderer,
   screenshotDir,
-  serveRenderer,
+  startServe,
+  type ServeProcess,
 } from './support/renderer-harness';
 import { sharedFixturesAvailable } from './support/shared-fixtures';
 import { copyTo, nexusconeFixture, temporaryDirectory } from './support/ledger-fixtures';
 
-const demoDir = fileURLToPath(new URL('../resources/demo/', import.meta.url));
-
-function describeWithChromium(name: string, fn: () => void): void {
-  if (chromiumAvailable) {
-    describe(name, fn);
-  } else if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('has Chromium', () => {
-        throw new Error(`CI requires Debian's chromium at ${CHROMIUM_PATH}; .ci/run installs it.`);
-      });
-    });
-  } else {
-    console.warn(
-      `Skipping "${name}": no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium).`,
-    );
-    describe.skip(name, () => it('needs Chromium', () => {}));
-  }
-}
-
 describeWithChromium('renderer in Chromium', () => {
   let browser: Browser;
-  let server: Server;
-  let url: string;
+  const servers: ServeProcess[] = [];
   const stateDir = temporaryDirectory();
 
   beforeAll(async () => {
-    buildRenderer();
     mkdirSync(screenshotDir, { recursive: true });
-    ({ server, url } = await serveRenderer());
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    server?.close();
+    await Promise.all(servers.map((server) => server.stop()));
   });
 
   it('verifies the demo ledger: every check line is a PASS', async () => {
-    const page = await openRenderer(browser, url, {
-      ledgerPath: join(demoDir, 'demo-ledger.db'),
-      keyring: parseKeyring(
-        readFileSync(join(demoDir, 'demo-keyring.json'), 'utf8'),
-        'demo keyring',
-      ),
-      stateDir: join(stateDir, 'demo'),
-    });
+    // No ledger named: serve opens the bundled demo with its keyring.
+    const server = await startServe({ stateDir: join(stateDir, 'demo') });
+    servers.push(server);
+    const page = await openRenderer(browser, server.url);
+    // The token was exchanged for a cookie and dropped from the address bar.
+    expect(page.url()).toBe(`${server.origin}/`);
     await expect.poll(() => page.getByText('demo-ledger.db').count()).toBe(1);
     await page.getByRole('button', { name: 'Verify' }).click();
     const items = page.getByRole('listitem');
@@ -78,6 +52,8 @@ describeWithChromium('renderer in Chromium', () => {
     const texts = await items.allTextContents();
     expect(texts.every((text) => text.startsWith('PASS'))).toBe(true);
     expect(await page.getByRole('status').textContent()).toContain('Evidence intact');
+    // fetch and EventSource stayed inside connect-src 'self': no CSP report, no error.
+    expect(consoleErrorsOf(page)).toEqual([]);
     await page.screenshot({
       path: join(screenshotDir, 'verification-demo-pass.png'),
       fullPage: true,
@@ -89,12 +65,9 @@ describeWithChromium('renderer in Chromium', () => {
   const itWithFixtures = sharedFixturesAvailable || process.env.CI === 'true' ? it : it.skip;
   itWithFixtures('shows a FAIL that names the tampered entry', async () => {
     const ledgerPath = copyTo(stateDir, nexusconeFixture('tampered_payload_edit_middle.db'));
-    const page = await openRenderer(
-      browser,
-      url,
-      { ledgerPath, keyring: null, stateDir: join(stateDir, 'fail') },
-      'dark',
-    );
+    const server = await startServe({ db: ledgerPath, stateDir: join(stateDir, 'fail') });
+    servers.push(server);
+    const page = await openRenderer(browser, server.url, 'dark');
     await expect.poll(() => page.getByText('tampered_payload_edit_middle.db').count()).toBe(1);
     await page.getByRole('button', { name: 'Verify' }).click();
     const failure = page.getByRole('listitem').filter({ hasText: /^FAIL/ });

@@ -7,9 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_CHANNELS, type IpcChannel } from '../../src-shared/ipc/ipc-contract';
-import { createDecisionHandlers } from '../ipc/decision-handlers';
-import { createLedgerHandlers, dispatchIpcCall, type Handlers } from '../ipc/ipc-handlers';
-import { demoDecisionSession, demoLedgerSession } from '../demo/demo-workspace';
+import { dispatchIpcCall, type Handlers } from '../ipc/ipc-handlers';
+import { createSessionHandlers } from '../demo/demo-workspace';
 import {
   CONTENT_SECURITY_POLICY,
   isTrustedRendererUrl,
@@ -24,17 +23,14 @@ const demoDir = join(resourcesDir, 'demo');
  * ledger, and a working copy of its decisions in the user-data folder).
  */
 function sessionHandlers(): Partial<Handlers> {
-  const stateDir = app.getPath('userData');
   const fromArgs = process.argv
     .slice(app.isPackaged ? 1 : 2)
     .find((arg) => !arg.startsWith('-') && existsSync(arg));
-  if (fromArgs !== undefined) {
-    return createLedgerHandlers({ ledgerPath: fromArgs, keyring: null, stateDir });
-  }
-  return {
-    ...createLedgerHandlers({ ...demoLedgerSession(demoDir), stateDir }),
-    ...createDecisionHandlers(demoDecisionSession(demoDir, join(stateDir, 'demo'))),
-  };
+  return createSessionHandlers({
+    resourcesDemoDir: demoDir,
+    stateDir: app.getPath('userData'),
+    ledgerPath: fromArgs,
+  });
 }
 
 function rendererUrl(): string {

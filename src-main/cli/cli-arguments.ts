@@ -34,7 +34,9 @@ export function parseCommandLine<T extends ParseArgsConfig['options']>(
         'USAGE',
         `The option ${missingValue[1]?.split(',').at(-1)?.trim()} needs a value.`,
       );
-    throw new ProofdeskError('USAGE', `${message.split('. ')[0]?.replace(/\.$/, '')}.`);
+    // node:util's other messages run over several lines and sentences; keep the first sentence.
+    const firstSentence = message.split(/\.\s/)[0]?.replace(/\s+/g, ' ').replace(/\.$/, '');
+    throw new ProofdeskError('USAGE', `${firstSentence}.`);
   }
 }
 

@@ -17,6 +17,7 @@ import { runDecisions } from './decision-commands';
 import { runApprove, runExecute, runRequest, runRevoke } from './decision-write-commands';
 import { runKeygen } from './keygen-command';
 import { runPackage } from './package-commands';
+import { runServe } from './serve-command';
 
 const USAGE = `Usage:
   proofdesk verify <db> [--keys FILE] [--require-signatures] [--state-dir DIR] [--json]
@@ -39,6 +40,7 @@ const USAGE = `Usage:
   proofdesk bundle import <bundle.json> --db DB [--conflict reject_on_conflict|new_decision_id|overwrite] [--at ISO] [--create] [--json]
   proofdesk package export <db> <id> [--at ISO] [--router-bundle FILE --embed [--no-verify-router-digest] | --router-digest sha256:HEX] [--out FILE [--force]]
   proofdesk package verify <file> [--db DB [--at ISO]] [--json]
+  proofdesk serve [db] [--port N] [--keys FILE] [--state-dir DIR]
 
 --at ISO is the instant approval expiry is judged at (ISO 8601 with a UTC offset; default now);
 every recorded event is replayed whatever its time. Exports also record it as meta.exported_at.
@@ -139,6 +141,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return runBundle(rest, io);
       case 'package':
         return runPackage(rest, io);
+      case 'serve':
+        return await runServe(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -4,10 +4,11 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseKeyring } from '../../src-shared/keyring';
+import { parseKeyring, type Keyring } from '../../src-shared/keyring';
 import { signEd25519 } from '../../src-shared/crypto/ed25519-portable';
 import { readKeyFile } from '../crypto/key-file';
-import type { DecisionSessionOptions } from '../ipc/decision-handlers';
+import { createDecisionHandlers, type DecisionSessionOptions } from '../ipc/decision-handlers';
+import { createLedgerHandlers, type Handlers } from '../ipc/ipc-handlers';
 import {
   DEMO_DECISIONS_FILE,
   DEMO_DECISIONS_LEDGER_FILE,
@@ -48,5 +49,31 @@ export function demoDecisionSession(
       actor: { type: 'human', id: key.keyId },
       sign: (message) => signEd25519(key.seed, message),
     },
+  };
+}
+
+/**
+ * The handlers for what a session has open, the same for the app and `proofdesk serve`: a ledger
+ * named by the user (ledger channels only), or the bundled demo (its ledger, and a working copy of
+ * its decisions under `stateDir/demo`).
+ */
+export function createSessionHandlers(options: {
+  readonly resourcesDemoDir: string;
+  readonly stateDir: string;
+  readonly ledgerPath?: string;
+  readonly keyring?: Keyring | null;
+}): Partial<Handlers> {
+  const { resourcesDemoDir, stateDir } = options;
+  if (options.ledgerPath !== undefined) {
+    return createLedgerHandlers({
+      ledgerPath: options.ledgerPath,
+      keyring: options.keyring ?? null,
+      stateDir,
+    });
+  }
+  const demo = demoLedgerSession(resourcesDemoDir);
+  return {
+    ...createLedgerHandlers({ ...demo, keyring: options.keyring ?? demo.keyring, stateDir }),
+    ...createDecisionHandlers(demoDecisionSession(resourcesDemoDir, join(stateDir, 'demo'))),
   };
 }

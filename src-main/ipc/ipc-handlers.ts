@@ -19,6 +19,7 @@ import { verifyLedgerFile } from '../ledger/ledger-verification';
 import { checkSqliteFile } from '../sqlite/evidence-database';
 import { TrustedHeadStore } from '../ledger/trusted-head-store';
 import { sha256OfFile } from '../ledger/file-digest';
+import { createLedgerBrowseHandlers } from './ledger-browse-handlers';
 
 export interface LedgerSessionOptions {
   /** The ledger main opened (from a dialog, the command line, or the demo). */
@@ -84,6 +85,8 @@ export function createLedgerHandlers(
       running?.abort();
       return Promise.resolve({ cancelled });
     },
+    // 'ledger/page', 'ledger/entry', 'ledger/locate': the table view's keyset paging.
+    ...createLedgerBrowseHandlers(session),
   };
 }
 

@@ -6,6 +6,14 @@
  */
 import { z } from 'zod';
 import { CHECK_NAMES, CHECK_STATUSES, ERROR_CODES, FINDING_CODES } from '../check-code';
+import {
+  ledgerEntryDetailSchema,
+  ledgerEntryInputSchema,
+  ledgerLocateInputSchema,
+  ledgerLocateOutputSchema,
+  ledgerPageInputSchema,
+  ledgerPageOutputSchema,
+} from './ledger-browse-contract';
 
 const noInput = z.object({}).strict();
 
@@ -142,6 +150,12 @@ export const IPC_CHANNELS = {
     input: decisionIdInput.extend({ reason: z.string().max(2000).optional() }).strict(),
     output: decisionDetailSchema,
   },
+  /** A keyset page of the open ledger's entries in a sort and filter (ledger-browse-contract.ts). */
+  'ledger/page': { input: ledgerPageInputSchema, output: ledgerPageOutputSchema },
+  /** One entry in full: columns, payload, canonical hash input, hashes, signature. */
+  'ledger/entry': { input: ledgerEntryInputSchema, output: ledgerEntryDetailSchema },
+  /** The 0-based position of an entry in a sort and filter, for scrolling to it. */
+  'ledger/locate': { input: ledgerLocateInputSchema, output: ledgerLocateOutputSchema },
 } as const;
 
 /** Push events from main to the renderer. */
@@ -168,6 +182,9 @@ export const PRELOAD_METHODS = {
   'decision/get': 'getDecision',
   'decision/approve': 'approveDecision',
   'decision/revoke': 'revokeApproval',
+  'ledger/page': 'readLedgerPage',
+  'ledger/entry': 'readLedgerEntry',
+  'ledger/locate': 'locateLedgerEntry',
 } as const satisfies Record<IpcChannel, string>;
 export const PRELOAD_EVENT_METHODS = {
   'ledger/verify-progress': 'onVerifyProgress',

@@ -1,0 +1,127 @@
+/**
+ * `proofdesk serve [db] [--port N] [--keys FILE] [--state-dir DIR]`: the browser twin of the
+ * desktop app, for machines without the Electron binary. It serves the built renderer
+ * (out/renderer, rebuilt with electron-vite first when missing or stale in a development
+ * checkout) and the same IPC handlers over HTTP on 127.0.0.1 (see serve/serve-server.ts for the
+ * security rules), prints the page address with its access token as the only line on stdout,
+ * and runs until SIGINT or SIGTERM, then closes cleanly with exit code 0.
+ *
+ * Without a db it serves the bundled demo (resources/demo: the ledger with its keyring, and a
+ * working copy of the demo decisions in the state directory), as the app does. --port 0, the
+ * default, takes any free port. Bad input (a missing or non-SQLite db, an unreadable keyring, a
+ * bad port, a port in use) is one sentence on stderr and exit code 2.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ProofdeskError } from '../../src-shared/check-code';
+import type { IpcEvent } from '../../src-shared/ipc/ipc-contract';
+import { parseKeyring, type Keyring } from '../../src-shared/keyring';
+import { createSessionHandlers, demoLedgerSession } from '../demo/demo-workspace';
+import { dispatchIpcCall, type Handlers } from '../ipc/ipc-handlers';
+import { defaultUserDataDir } from '../ledger/trusted-head-store';
+import { loadRenderer, PACKAGE_ROOT } from '../serve/renderer-bundle';
+import { SERVE_HOST, startServeServer } from '../serve/serve-server';
+import { checkSqliteFile } from '../sqlite/evidence-database';
+import { parseCommandLine, type CliIo } from './cli-arguments';
+
+const DEMO_DIR = join(PACKAGE_ROOT, 'resources', 'demo');
+
+function parsePort(text: string | undefined): number {
+  if (text === undefined) return 0;
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65_535) {
+    throw new ProofdeskError(
+      'USAGE',
+      `--port needs a whole number from 0 to 65535 (0: any free port), not ${JSON.stringify(text)}.`,
+    );
+  }
+  return Number(text);
+}
+
+function readKeyringFile(path: string): Keyring {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const missing = (error as { code?: string }).code === 'ENOENT';
+    throw new ProofdeskError(
+      missing ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE',
+      missing ? `There is no keyring file at ${path}.` : `The keyring ${path} cannot be read.`,
+    );
+  }
+  return parseKeyring(text, path);
+}
+
+/** The same sessions as the app: a named ledger, or the demo's ledger and decisions. */
+function sessionHandlers(
+  db: string | undefined,
+  keys: string | undefined,
+  stateDir: string,
+): { handlers: Partial<Handlers>; ledgerPath: string } {
+  const keyring = keys === undefined ? undefined : readKeyringFile(keys);
+  if (db !== undefined) {
+    const ledgerPath = checkSqliteFile(db).path;
+    return {
+      ledgerPath,
+      handlers: createSessionHandlers({
+        resourcesDemoDir: DEMO_DIR,
+        stateDir,
+        ledgerPath,
+        keyring,
+      }),
+    };
+  }
+  return {
+    ledgerPath: demoLedgerSession(DEMO_DIR).ledgerPath,
+    handlers: createSessionHandlers({ resourcesDemoDir: DEMO_DIR, stateDir, keyring }),
+  };
+}
+
+function untilStopped(): Promise<void> {
+  return new Promise((resolvePromise) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      // A second signal now finds no handler and ends the process at once.
+      resolvePromise();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export async function runServe(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandLine(
+    args,
+    { port: { type: 'string' }, keys: { type: 'string' }, 'state-dir': { type: 'string' } },
+    'serve',
+  );
+  if (positionals.length > 1) {
+    throw new ProofdeskError(
+      'USAGE',
+      `serve takes at most one ledger file, but ${positionals.length} were given.`,
+    );
+  }
+  const port = parsePort(values.port);
+  const db = positionals[0];
+  const stateDir = values['state-dir'] ?? defaultUserDataDir();
+  const { handlers, ledgerPath } = sessionHandlers(db, values.keys, stateDir);
+  // Rebuilt quietly when stale: it takes well under a second.
+  const assets = loadRenderer();
+  const server = await startServeServer({
+    port,
+    assets,
+    dispatch: (channel, input, emit: (event: IpcEvent, payload: unknown) => void) =>
+      dispatchIpcCall(handlers, channel, input, emit),
+  });
+  const stopped = untilStopped();
+  io.stderr(
+    `Serving ${basename(ledgerPath)}${db === undefined ? ' (the bundled demo)' : ''} on ${SERVE_HOST}:${server.port} only; open this address in a browser, and press Ctrl+C to stop:\n`,
+  );
+  io.stdout(`${server.url}\n`);
+  await stopped;
+  // A verification still running would otherwise keep its workers alive.
+  await dispatchIpcCall(handlers, 'ledger/cancel-verify', {}, () => {});
+  await server.close();
+  io.stderr('Stopped serving.\n');
+  return 0;
+}
