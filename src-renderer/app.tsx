@@ -8,6 +8,7 @@ import { useEffect, useState, type ReactElement } from 'react';
 import { DecisionsView } from './decisions-view';
 import { onShowLedgerEntry } from './ledger-navigation';
 import { LedgerView } from './ledger-view';
+import { SettingsView } from './settings-view';
 import { VerificationView } from './verification-view';
 
 interface AppView {
@@ -20,6 +21,7 @@ const VIEWS: readonly AppView[] = [
   { id: 'verification', label: 'Verification', render: () => <VerificationView /> },
   { id: 'decisions', label: 'Decisions', render: () => <DecisionsView /> },
   { id: 'ledger', label: 'Ledger', render: () => <LedgerView /> },
+  { id: 'settings', label: 'Settings', render: () => <SettingsView /> },
 ];
 
 export function App() {
