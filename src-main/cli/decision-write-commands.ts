@@ -157,31 +157,42 @@ export function runRequest(args: string[], io: CliIo): number {
   return EXIT_CODES.pass;
 }
 
-export function runApprove(args: string[], io: CliIo): number {
-  const { values, positionals } = parseCommandLine(
-    args,
-    {
-      ...COMMON,
-      key: { type: 'string' },
-      'passphrase-file': { type: 'string' },
-      'actor-type': { type: 'string' },
-      comment: { type: 'string' },
-      expires: { type: 'string' },
-    },
-    'approve',
-  );
+/** Options of the commands an officer signs. */
+const OFFICER_OPTIONS = {
+  ...COMMON,
+  key: { type: 'string' },
+  'passphrase-file': { type: 'string' },
+  'actor-type': { type: 'string' },
+} as const;
+
+/** The store, the decision and the signing officer of an approve or revoke command line. */
+function officerCommand(
+  values: { key?: string; 'passphrase-file'?: string; 'actor-type'?: string },
+  positionals: string[],
+  command: string,
+): { storePath: string; decisionId: string; officer: OfficerSigner } {
   const [storePath, decisionId] = positionalsOf(
     positionals,
     ['a decision store', 'a decision id'],
-    'approve',
+    command,
   );
   const officer = officerFromKeyFile(
     values.key,
     values['passphrase-file'],
     actorType(values['actor-type']),
   );
-  const [event] = approveDecision(decisionContext(storePath as string, values), {
-    decisionId: decisionId as string,
+  return { storePath: storePath as string, decisionId: decisionId as string, officer };
+}
+
+export function runApprove(args: string[], io: CliIo): number {
+  const { values, positionals } = parseCommandLine(
+    args,
+    { ...OFFICER_OPTIONS, comment: { type: 'string' }, expires: { type: 'string' } },
+    'approve',
+  );
+  const { storePath, decisionId, officer } = officerCommand(values, positionals, 'approve');
+  const [event] = approveDecision(decisionContext(storePath, values), {
+    decisionId,
     officer,
     comment: values.comment,
     expiresAt: values.expires,
@@ -193,27 +204,12 @@ export function runApprove(args: string[], io: CliIo): number {
 export function runRevoke(args: string[], io: CliIo): number {
   const { values, positionals } = parseCommandLine(
     args,
-    {
-      ...COMMON,
-      key: { type: 'string' },
-      'passphrase-file': { type: 'string' },
-      'actor-type': { type: 'string' },
-      reason: { type: 'string' },
-    },
+    { ...OFFICER_OPTIONS, reason: { type: 'string' } },
     'revoke',
   );
-  const [storePath, decisionId] = positionalsOf(
-    positionals,
-    ['a decision store', 'a decision id'],
-    'revoke',
-  );
-  const officer = officerFromKeyFile(
-    values.key,
-    values['passphrase-file'],
-    actorType(values['actor-type']),
-  );
-  const [event] = revokeApproval(decisionContext(storePath as string, values), {
-    decisionId: decisionId as string,
+  const { storePath, decisionId, officer } = officerCommand(values, positionals, 'revoke');
+  const [event] = revokeApproval(decisionContext(storePath, values), {
+    decisionId,
     officer,
     reason: values.reason,
   });
