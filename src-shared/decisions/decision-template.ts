@@ -39,16 +39,22 @@ export function templateProblem(
 
 const strings = (values: readonly string[]): PyJsonValue[] => [...values];
 
-/** Template.to_dict(), in its key order. */
-export function templateToDict(template: DecisionTemplate): PyJsonObject {
-  return new Map<string, PyJsonValue>([
-    ['name', template.name],
-    ['description', template.description],
+/** The policy fields every template dialect carries, in nexus-attest's order. */
+function policyEntries(template: DecisionTemplate): [string, PyJsonValue][] {
+  return [
     ['min_approvals', template.minApprovals],
     ['allowed_modes', strings(template.allowedModes)],
     ['require_adapter_capabilities', strings(template.requireAdapterCapabilities)],
     ['max_steps', template.maxSteps],
     ['labels', strings(template.labels)],
+  ];
+}
+
+/** Template.to_dict(), in its key order. */
+export function templateToDict(template: DecisionTemplate): PyJsonObject {
+  // to_dict() opens with exactly the fields create_template writes as its payload.
+  return new Map<string, PyJsonValue>([
+    ...templateCreatedPayload(template),
     ['created_at', template.createdAt],
     [
       'created_by',
@@ -70,11 +76,7 @@ export function templateSnapshot(template: DecisionTemplate): PyJsonObject {
   return new Map<string, PyJsonValue>([
     ['template_name', template.name],
     ['template_description', template.description],
-    ['min_approvals', template.minApprovals],
-    ['allowed_modes', strings(template.allowedModes)],
-    ['require_adapter_capabilities', strings(template.requireAdapterCapabilities)],
-    ['max_steps', template.maxSteps],
-    ['labels', strings(template.labels)],
+    ...policyEntries(template),
   ]);
 }
 
@@ -83,11 +85,7 @@ export function templateCreatedPayload(template: DecisionTemplate): PyJsonObject
   return new Map<string, PyJsonValue>([
     ['name', template.name],
     ['description', template.description],
-    ['min_approvals', template.minApprovals],
-    ['allowed_modes', strings(template.allowedModes)],
-    ['require_adapter_capabilities', strings(template.requireAdapterCapabilities)],
-    ['max_steps', template.maxSteps],
-    ['labels', strings(template.labels)],
+    ...policyEntries(template),
   ]);
 }
 
