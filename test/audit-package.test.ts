@@ -25,13 +25,14 @@ import {
   computeProvenanceId,
   computeRouterLinkDigest,
   pyObject,
-  type DecisionCheckResult,
 } from '../src-shared/decisions/decision-bundle';
 import { describeWithFixtures } from './support/shared-fixtures';
 import {
   arrayAt,
   canonicalOf,
   clonePy,
+  codesWithStatus,
+  failCodes,
   fixtureFilesIn,
   manifestEntry,
   manifestFiles,
@@ -44,18 +45,6 @@ import {
 } from './support/nexus-attest-fixtures';
 
 const nodeCrypto = createNodeCryptoProvider();
-
-function failCodes(checks: readonly DecisionCheckResult[]): FindingCode[] {
-  return [
-    ...new Set(checks.filter((c) => c.status === 'FAIL').map((c) => c.code as FindingCode)),
-  ].sort();
-}
-
-function codesWithStatus(checks: readonly DecisionCheckResult[], status: string): FindingCode[] {
-  return [
-    ...new Set(checks.filter((c) => c.status === status).map((c) => c.code as FindingCode)),
-  ].sort();
-}
 
 /** The router bundles the fixtures embed (packages/inputs and the manifest's descriptions). */
 function routerInputs() {

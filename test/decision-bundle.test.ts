@@ -32,7 +32,6 @@ import {
   replayedHeaderOf,
   validateBundleSchema,
   verifyDecisionBundle,
-  type DecisionCheckResult,
   type ReplayedDecisionHeader,
 } from '../src-shared/decisions/decision-bundle';
 import { computeEventDigest } from '../src-shared/decisions/decision-event';
@@ -43,6 +42,8 @@ import {
   arrayAt,
   canonicalOf,
   clonePy,
+  codesWithStatus,
+  failCodes,
   manifestEntry,
   manifestFiles,
   objectAt,
@@ -53,18 +54,6 @@ import {
 } from './support/nexus-attest-fixtures';
 
 const nodeCrypto = createNodeCryptoProvider();
-
-function failCodes(checks: readonly DecisionCheckResult[]): FindingCode[] {
-  return [
-    ...new Set(checks.filter((c) => c.status === 'FAIL').map((c) => c.code as FindingCode)),
-  ].sort();
-}
-
-function codesWithStatus(checks: readonly DecisionCheckResult[], status: string): FindingCode[] {
-  return [
-    ...new Set(checks.filter((c) => c.status === status).map((c) => c.code as FindingCode)),
-  ].sort();
-}
 
 /** Rewrites integrity and provenance after an edit, as a forger with the formulas would. */
 function resealBundle(bundle: PyJsonObject): PyJsonObject {

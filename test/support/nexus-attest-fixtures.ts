@@ -17,6 +17,8 @@ import {
   type DecisionEventRow,
   type StoredDecisionEvent,
 } from '../../src-shared/decisions/decision-event';
+import type { FindingCode } from '../../src-shared/check-code';
+import type { DecisionCheckResult } from '../../src-shared/decisions/decision-bundle';
 import { sharedFixturePath, sharedFixturesAvailable } from './shared-fixtures';
 
 export const nexusAttestPath = (...segments: string[]): string =>
@@ -139,3 +141,16 @@ export function arrayAt(value: PyJsonValue | undefined, ...path: string[]): PyJs
   if (!Array.isArray(item)) throw new Error(`no array at ${path.join('.')}`);
   return item;
 }
+
+/** The distinct codes of the checks with a status, sorted, so assertions ignore check order. */
+export function codesWithStatus(
+  checks: readonly DecisionCheckResult[],
+  status: string,
+): FindingCode[] {
+  return [
+    ...new Set(checks.filter((c) => c.status === status).map((c) => c.code as FindingCode)),
+  ].sort();
+}
+
+export const failCodes = (checks: readonly DecisionCheckResult[]): FindingCode[] =>
+  codesWithStatus(checks, 'FAIL');
