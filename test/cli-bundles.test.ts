@@ -41,7 +41,9 @@ import {
 import {
   describeRun,
   EXIT,
+  EXIT_OF_VERDICT,
   expectOneSentenceError,
+  isRecord,
   runCli,
   temporaryConfigHome,
   type CliResult,
@@ -80,10 +82,6 @@ const CHECK_KEYS = new Set([
   'actual',
   'required',
 ]);
-const EXIT_OF_VERDICT = { pass: EXIT.pass, fail: EXIT.fail, inconclusive: EXIT.inconclusive };
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Parses stdout as one JSON document, checks the documented shape and the exit code. */
 function parseEvidenceJson(result: CliResult, subject: EvidenceJson['subject']): EvidenceJson {

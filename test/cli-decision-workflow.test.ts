@@ -91,7 +91,7 @@ describe('decision workflow (CLI)', () => {
     expect(cli('decisions', 'list', store, '--json').stdout).toContain('"approvals": "0/2"');
     expect(listed.stdout).toContain('"approvals": "2/2"');
 
-    const executed = cli(
+    const executeArgs = [
       'execute',
       store,
       id,
@@ -104,26 +104,11 @@ describe('decision workflow (CLI)', () => {
       '--',
       process.execPath,
       router,
-    );
+    ];
+    const executed = cli(...executeArgs);
     expect(executed.status, describeRun(executed)).toBe(EXIT.pass);
     expect(executed.stdout).toContain('run-cli-1');
-    expectOneSentenceError(
-      cli(
-        'execute',
-        store,
-        id,
-        '--actor',
-        'carol@example.com',
-        '--adapter',
-        'ops',
-        '--signers',
-        signers,
-        '--',
-        process.execPath,
-        router,
-      ),
-      /already been executed/,
-    );
+    expectOneSentenceError(cli(...executeArgs), /already been executed/);
 
     const verified = cli('decisions', 'verify', store, '--signers', signers, '--json');
     expect(verified.status, describeRun(verified)).toBe(EXIT.pass);

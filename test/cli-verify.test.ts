@@ -25,7 +25,15 @@ import {
   sideFilesOf,
   temporaryDirectory,
 } from './support/ledger-fixtures';
-import { describeRun, EXIT, runCli, temporaryConfigHome, type CliResult } from './support/cli';
+import {
+  describeRun,
+  EXIT,
+  EXIT_OF_VERDICT,
+  isRecord,
+  runCli,
+  temporaryConfigHome,
+  type CliResult,
+} from './support/cli';
 
 interface JsonCheck {
   check: string;
@@ -68,10 +76,7 @@ const CHECK_KEYS = new Set([
   'actual',
   'required',
 ]);
-const EXIT_OF_VERDICT = { pass: EXIT.pass, fail: EXIT.fail, inconclusive: EXIT.inconclusive };
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 const isPositiveInteger = (value: unknown): boolean =>
   typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 

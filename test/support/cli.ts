@@ -16,6 +16,16 @@ export const cliEntry: string = join(repoRoot, 'bin', 'proofdesk.mjs');
 /** Exit codes documented by `proofdesk help`. */
 export const EXIT = { pass: 0, fail: 1, usage: 2, inconclusive: 3 } as const;
 
+/** The exit code each verdict of a `--json` verification document must come with. */
+export const EXIT_OF_VERDICT = {
+  pass: EXIT.pass,
+  fail: EXIT.fail,
+  inconclusive: EXIT.inconclusive,
+} as const;
+
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 export interface CliResult {
   /** Exit code, or null when the process was killed by a signal. */
   readonly status: number | null;
