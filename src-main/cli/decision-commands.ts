@@ -290,12 +290,15 @@ function renderListText(path: string, asOf: AsOf, entries: readonly ListedDecisi
   return `${lines.join('\n')}\n`;
 }
 
+/** What every read-only decisions command accepts: an as-of time, the trusted signers, JSON. */
+const READ_OPTIONS = {
+  at: { type: 'string' },
+  signers: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
 function runList(args: string[], io: CliIo): number {
-  const { values, positionals } = parseCommandLine(
-    args,
-    { at: { type: 'string' }, signers: { type: 'string' }, json: { type: 'boolean' } },
-    'decisions list',
-  );
+  const { values, positionals } = parseCommandLine(args, READ_OPTIONS, 'decisions list');
   const dbPath = onePositional(positionals, 'decision database', 'decisions list');
   const asOf = asOfOption(values.at, values.signers);
   const store = openDecisionStore(dbPath);
@@ -469,11 +472,7 @@ function renderCorruptText(
 }
 
 function runShow(args: string[], io: CliIo): number {
-  const { values, positionals } = parseCommandLine(
-    args,
-    { at: { type: 'string' }, signers: { type: 'string' }, json: { type: 'boolean' } },
-    'decisions show',
-  );
+  const { values, positionals } = parseCommandLine(args, READ_OPTIONS, 'decisions show');
   const [dbPath, decisionId] = twoPositionals(positionals, 'decisions show');
   const asOf = asOfOption(values.at, values.signers);
   const store = openDecisionStore(dbPath);
@@ -523,12 +522,7 @@ function runShow(args: string[], io: CliIo): number {
 function runTimeline(args: string[], io: CliIo): number {
   const { values, positionals } = parseCommandLine(
     args,
-    {
-      at: { type: 'string' },
-      signers: { type: 'string' },
-      json: { type: 'boolean' },
-      all: { type: 'boolean' },
-    },
+    { ...READ_OPTIONS, all: { type: 'boolean' } },
     'decisions timeline',
   );
   const [dbPath, decisionId] = twoPositionals(positionals, 'decisions timeline');
