@@ -1,18 +1,29 @@
 /**
- * The app shell: a header, one tab per view, and the views. Views register here; each talks to
- * main only through window.proofdesk (the typed contract). A view mounts the first time it is shown
- * (so it measures itself while visible) and then stays mounted, hidden when inactive, so switching
- * tabs — or jumping from a finding to its ledger row — never throws away verification results.
+ * The app shell: a header with what is open and Open…, one tab per view, and the views. Views
+ * register here; each talks to main only through window.proofdesk (the typed contract). A view
+ * mounts the first time it is shown (so it measures itself while visible) and then stays mounted,
+ * hidden when inactive, so switching tabs — or jumping from a finding to its ledger row — never
+ * throws away verification results. Opening another file remounts every view, so nothing shown
+ * belongs to the file before.
  */
-import { useEffect, useState, type ReactElement } from 'react';
+import { useCallback, useEffect, useState, type ReactElement } from 'react';
+import type { IpcError } from '../src-shared/ipc/ipc-contract';
 import { DecisionsView } from './decisions-view';
 import { onShowLedgerEntry } from './ledger-navigation';
 import { LedgerView } from './ledger-view';
+import { proofdeskApi } from './proofdesk-api';
 import { SettingsView } from './settings-view';
 import { VerificationView } from './verification-view';
+import { WorkspaceBar } from './workspace-bar';
+import {
+  availableViews,
+  defaultView,
+  type ViewId,
+  type WorkspaceDescription,
+} from './workspace-state';
 
 interface AppView {
-  readonly id: string;
+  readonly id: ViewId;
   readonly label: string;
   readonly render: () => ReactElement;
 }
@@ -25,9 +36,31 @@ const VIEWS: readonly AppView[] = [
 ];
 
 export function App() {
-  const [active, setActive] = useState(VIEWS[0]?.id ?? '');
-  const [visited, setVisited] = useState<ReadonlySet<string>>(() => new Set([active]));
-  const view = VIEWS.find((candidate) => candidate.id === active) ?? VIEWS[0];
+  const [workspace, setWorkspace] = useState<WorkspaceDescription | null>(null);
+  const [workspaceError, setWorkspaceError] = useState<IpcError | null>(null);
+  // Bumped on every open, so each view is a fresh one for the new file.
+  const [generation, setGeneration] = useState(0);
+  const [active, setActive] = useState<ViewId>('verification');
+  const [visited, setVisited] = useState<ReadonlySet<ViewId>>(() => new Set());
+
+  const showWorkspace = useCallback((opened: WorkspaceDescription) => {
+    const first = defaultView(opened);
+    setWorkspace(opened);
+    setGeneration((count) => count + 1);
+    setActive(first);
+    setVisited(new Set([first]));
+  }, []);
+
+  useEffect(() => {
+    void proofdeskApi()
+      .describeWorkspace({})
+      .then((reply) => (reply.ok ? showWorkspace(reply.data) : setWorkspaceError(reply.error)));
+    // The app's File menu and the OS open files without the page asking.
+    return proofdeskApi().onWorkspaceChanged(showWorkspace);
+  }, [showWorkspace]);
+
+  const views = VIEWS.filter((view) => availableViews(workspace).includes(view.id));
+  const view = views.find((candidate) => candidate.id === active) ?? views[0];
   useEffect(
     () => setVisited((seen) => (seen.has(active) ? seen : new Set([...seen, active]))),
     [active],
@@ -39,7 +72,7 @@ export function App() {
       <header className="app-header">
         <h1>Proofdesk</h1>
         <nav aria-label="Views" role="tablist" className="view-tabs">
-          {VIEWS.map((candidate) => (
+          {views.map((candidate) => (
             <button
               key={candidate.id}
               type="button"
@@ -53,21 +86,28 @@ export function App() {
             </button>
           ))}
         </nav>
+        <WorkspaceBar workspace={workspace} onOpened={showWorkspace} />
       </header>
-      <main>
-        {VIEWS.filter((candidate) => visited.has(candidate.id) || candidate.id === active).map(
-          (candidate) => (
-            <section
-              key={candidate.id}
-              id={`panel-${candidate.id}`}
-              role="tabpanel"
-              aria-labelledby={`tab-${candidate.id}`}
-              hidden={candidate.id !== view?.id}
-            >
-              {candidate.render()}
-            </section>
-          ),
+      <main key={generation}>
+        {workspaceError !== null && (
+          <p role="alert" className="error">
+            {workspaceError.message}
+          </p>
         )}
+        {workspace !== null &&
+          views
+            .filter((candidate) => visited.has(candidate.id) || candidate.id === view?.id)
+            .map((candidate) => (
+              <section
+                key={candidate.id}
+                id={`panel-${candidate.id}`}
+                role="tabpanel"
+                aria-labelledby={`tab-${candidate.id}`}
+                hidden={candidate.id !== view?.id}
+              >
+                {candidate.render()}
+              </section>
+            ))}
       </main>
     </div>
   );

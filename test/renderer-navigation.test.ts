@@ -57,7 +57,9 @@ describeWithChromium('navigation cannot leave the app (browser twin)', () => {
     );
     const page = await context.newPage();
     await page.goto(twin.url);
-    await expect.poll(() => page.getByText('demo-ledger.db').count()).toBe(1);
+    await expect
+      .poll(() => page.getByLabel('Open file').getByText('demo-ledger.db').count())
+      .toBe(1);
     return { context, page, external };
   }
 
@@ -65,7 +67,7 @@ describeWithChromium('navigation cannot leave the app (browser twin)', () => {
   async function expectStillTheApp(page: Page): Promise<void> {
     expect(page.url()).toBe(`${twin.origin}/`);
     expect(await page.getByRole('heading', { name: 'Proofdesk' }).count()).toBe(1);
-    expect(await page.getByText('demo-ledger.db').count()).toBe(1);
+    expect(await page.getByLabel('Open file').getByText('demo-ledger.db').count()).toBe(1);
   }
 
   async function addLink(page: Page, href: string, target = ''): Promise<void> {

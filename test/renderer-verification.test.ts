@@ -40,7 +40,9 @@ describeWithChromium('renderer in Chromium', () => {
     const page = await openRenderer(browser, server.url);
     // The token was exchanged for a cookie and dropped from the address bar.
     expect(page.url()).toBe(`${server.origin}/`);
-    await expect.poll(() => page.getByText('demo-ledger.db').count()).toBe(1);
+    await expect
+      .poll(() => page.getByLabel('Open file').getByText('demo-ledger.db').count())
+      .toBe(1);
     await page.getByRole('button', { name: 'Verify' }).click();
     const items = page.getByRole('listitem');
     await expect.poll(() => items.count(), { timeout: 20_000 }).toBeGreaterThan(5);
@@ -68,7 +70,9 @@ describeWithChromium('renderer in Chromium', () => {
     const server = await startServe({ db: ledgerPath, stateDir: join(stateDir, 'fail') });
     servers.push(server);
     const page = await openRenderer(browser, server.url, 'dark');
-    await expect.poll(() => page.getByText('tampered_payload_edit_middle.db').count()).toBe(1);
+    await expect
+      .poll(() => page.getByLabel('Open file').getByText('tampered_payload_edit_middle.db').count())
+      .toBe(1);
     await page.getByRole('button', { name: 'Verify' }).click();
     const failure = page.getByRole('listitem').filter({ hasText: /^FAIL/ });
     await expect.poll(() => failure.count(), { timeout: 20_000 }).toBe(1);

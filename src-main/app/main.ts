@@ -2,13 +2,25 @@
  * The Electron main process: the thin app layer. It owns the window and the dialogs, applies the
  * security checklist, and routes the typed IPC contract to the electron-free handlers.
  */
-import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  session,
+  shell,
+  type IpcMainInvokeEvent,
+  type MenuItemConstructorOptions,
+} from 'electron';
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ProofdeskError } from '../../src-shared/check-code';
 import { IPC_CHANNELS, type IpcChannel } from '../../src-shared/ipc/ipc-contract';
-import { dispatchIpcCall, type Handlers } from '../ipc/ipc-handlers';
-import { createSessionHandlers } from '../demo/demo-workspace';
+import { dispatchIpcCall } from '../ipc/ipc-handlers';
+import { Workspace } from '../workspace/workspace';
 import {
   CONTENT_SECURITY_POLICY,
   isTrustedRendererUrl,
@@ -18,19 +30,110 @@ import {
 const resourcesDir = app.isPackaged ? process.resourcesPath : join(app.getAppPath(), 'resources');
 const demoDir = join(resourcesDir, 'demo');
 
-/**
- * The handlers for what is open: a ledger named on the command line, or the bundled demo (its
- * ledger, and a working copy of its decisions in the user-data folder).
- */
-function sessionHandlers(): Partial<Handlers> {
-  const fromArgs = process.argv
+/** A ledger or decision store named on the command line, if any. */
+function pathFromCommandLine(): string | undefined {
+  return process.argv
     .slice(app.isPackaged ? 1 : 2)
     .find((arg) => !arg.startsWith('-') && existsSync(arg));
-  return createSessionHandlers({
-    resourcesDemoDir: demoDir,
-    stateDir: app.getPath('userData'),
-    ledgerPath: fromArgs,
-  });
+}
+
+let mainWindow: BrowserWindow | null = null;
+
+/** The system's Open dialog, attached to the window. */
+async function chooseEvidenceFile(): Promise<string | null> {
+  const options: Electron.OpenDialogOptions = {
+    title: 'Open an audit database',
+    properties: ['openFile'],
+    filters: [
+      { name: 'Audit databases', extensions: ['db', 'sqlite', 'sqlite3'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  };
+  const result =
+    mainWindow === null
+      ? await dialog.showOpenDialog(options)
+      : await dialog.showOpenDialog(mainWindow, options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
+
+const workspaceOptions = {
+  resourcesDemoDir: demoDir,
+  stateDir: app.getPath('userData'),
+  trust: () => ({ keyring: null, officer: null }),
+  chooseFile: chooseEvidenceFile,
+  onOpenedInPlace: (path: string) => {
+    app.addRecentDocument(path);
+    if (app.isReady()) buildMenu();
+  },
+};
+
+/** The file from the command line, or the demo when there is none or it cannot be opened. */
+function openInitialWorkspace(): { workspace: Workspace; startupError: string | null } {
+  const path = pathFromCommandLine();
+  try {
+    return { workspace: new Workspace(workspaceOptions, path), startupError: null };
+  } catch (error) {
+    return {
+      workspace: new Workspace(workspaceOptions),
+      startupError: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
+const { workspace, startupError } = openInitialWorkspace();
+
+/** Opens a file main chose (menu, Open Recent, the OS) and tells the window. */
+async function openFromMain(path: string | null, origin: 'dialog' | 'recent'): Promise<void> {
+  if (path === null) return;
+  try {
+    const opened = await workspace.open(path, origin);
+    mainWindow?.webContents.send('workspace/changed', opened);
+  } catch (error) {
+    const message =
+      error instanceof ProofdeskError || error instanceof Error ? error.message : String(error);
+    await dialog.showMessageBox({
+      type: 'error',
+      title: 'Proofdesk',
+      message: `${basename(path)} was not opened.`,
+      detail: message,
+    });
+  }
+}
+
+function buildMenu(): void {
+  const isMac = process.platform === 'darwin';
+  // macOS keeps its own recent-documents menu, fed by app.addRecentDocument.
+  const recentItems: MenuItemConstructorOptions[] = isMac
+    ? [{ role: 'recentDocuments', submenu: [{ role: 'clearRecentDocuments' }] }]
+    : [
+        {
+          label: 'Open Recent',
+          submenu: workspace.recentPaths().map((path) => ({
+            label: path,
+            click: () => void openFromMain(path, 'recent'),
+          })),
+          enabled: workspace.recentPaths().length > 0,
+        },
+      ];
+  const template: MenuItemConstructorOptions[] = [
+    ...(isMac ? [{ role: 'appMenu' as const }] : []),
+    {
+      label: 'File',
+      submenu: [
+        {
+          label: 'Open…',
+          accelerator: 'CmdOrCtrl+O',
+          click: () => void chooseEvidenceFile().then((path) => openFromMain(path, 'dialog')),
+        },
+        ...recentItems,
+        { type: 'separator' },
+        isMac ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
+    { role: 'editMenu' },
+    { role: 'windowMenu' },
+  ];
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 
 function rendererUrl(): string {
@@ -63,7 +166,6 @@ function hardenSessions(): void {
 }
 
 function registerIpc(window: BrowserWindow, url: string): void {
-  const handlers = sessionHandlers();
   for (const channel of Object.keys(IPC_CHANNELS) as IpcChannel[]) {
     ipcMain.handle(channel, (event: IpcMainInvokeEvent, input: unknown) => {
       const senderUrl = event.senderFrame?.url ?? '';
@@ -73,7 +175,7 @@ function registerIpc(window: BrowserWindow, url: string): void {
           error: { code: 'USAGE', message: 'IPC is only accepted from the Proofdesk window.' },
         };
       }
-      return dispatchIpcCall(handlers, channel, input, (name, payload) =>
+      return dispatchIpcCall(workspace.handlers(), channel, input, (name, payload) =>
         window.webContents.send(name, payload),
       );
     });
@@ -89,14 +191,31 @@ async function createWindow(): Promise<void> {
     show: false,
     webPreferences: secureWebPreferences(join(import.meta.dirname, '../preload/preload.cjs')),
   });
+  mainWindow = window;
+  window.on('closed', () => (mainWindow = null));
   registerIpc(window, url);
   window.once('ready-to-show', () => window.show());
   await window.loadURL(url);
 }
 
 app.enableSandbox();
+// macOS hands over files opened from Finder, the Dock or the recent-documents menu this way.
+app.on('open-file', (event, path) => {
+  event.preventDefault();
+  void app.whenReady().then(() => openFromMain(path, 'recent'));
+});
 void app.whenReady().then(async () => {
   hardenSessions();
+  buildMenu();
   await createWindow();
+  if (startupError !== null) {
+    await dialog.showMessageBox({
+      type: 'error',
+      title: 'Proofdesk',
+      message: 'The file named on the command line was not opened; the demo is open instead.',
+      detail: startupError,
+    });
+  }
 });
 app.on('window-all-closed', () => app.quit());
+app.on('will-quit', () => void workspace.close());

@@ -6,22 +6,23 @@
  * security rules), prints the page address with its access token as the only line on stdout,
  * and runs until SIGINT or SIGTERM, then closes cleanly with exit code 0.
  *
- * Without a db it serves the bundled demo (resources/demo: the ledger with its keyring, and a
- * working copy of the demo decisions in the state directory), as the app does. --port 0, the
+ * The db may be a nexuscone ledger or a nexus-attest decision store (with its bound ledger).
+ * Without one it serves the bundled demo (resources/demo: the ledger with its keyring, and a
+ * working copy of the demo decisions in the state directory), as the app does. The page's Open…
+ * lists folders through main by handle, starting where serve was run. --port 0, the
  * default, takes any free port. Bad input (a missing or non-SQLite db, an unreadable keyring, a
  * bad port, a port in use) is one sentence on stderr and exit code 2.
  */
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { ProofdeskError } from '../../src-shared/check-code';
 import type { IpcEvent } from '../../src-shared/ipc/ipc-contract';
 import { parseKeyring, type Keyring } from '../../src-shared/keyring';
-import { createSessionHandlers, demoLedgerSession } from '../demo/demo-workspace';
-import { dispatchIpcCall, type Handlers } from '../ipc/ipc-handlers';
+import { dispatchIpcCall } from '../ipc/ipc-handlers';
 import { defaultUserDataDir } from '../ledger/trusted-head-store';
 import { loadRenderer, PACKAGE_ROOT } from '../serve/renderer-bundle';
 import { SERVE_HOST, startServeServer } from '../serve/serve-server';
-import { checkSqliteFile } from '../sqlite/evidence-database';
+import { Workspace } from '../workspace/workspace';
 import { parseCommandLine, type CliIo } from './cli-arguments';
 
 const DEMO_DIR = join(PACKAGE_ROOT, 'resources', 'demo');
@@ -49,31 +50,6 @@ function readKeyringFile(path: string): Keyring {
     );
   }
   return parseKeyring(text, path);
-}
-
-/** The same sessions as the app: a named ledger, or the demo's ledger and decisions. */
-function sessionHandlers(
-  db: string | undefined,
-  keys: string | undefined,
-  stateDir: string,
-): { handlers: Partial<Handlers>; ledgerPath: string } {
-  const keyring = keys === undefined ? undefined : readKeyringFile(keys);
-  if (db !== undefined) {
-    const ledgerPath = checkSqliteFile(db).path;
-    return {
-      ledgerPath,
-      handlers: createSessionHandlers({
-        resourcesDemoDir: DEMO_DIR,
-        stateDir,
-        ledgerPath,
-        keyring,
-      }),
-    };
-  }
-  return {
-    ledgerPath: demoLedgerSession(DEMO_DIR).ledgerPath,
-    handlers: createSessionHandlers({ resourcesDemoDir: DEMO_DIR, stateDir, keyring }),
-  };
 }
 
 function untilStopped(): Promise<void> {
@@ -104,23 +80,34 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   const port = parsePort(values.port);
   const db = positionals[0];
   const stateDir = values['state-dir'] ?? defaultUserDataDir();
-  const { handlers, ledgerPath } = sessionHandlers(db, values.keys, stateDir);
+  const keyring = values.keys === undefined ? null : readKeyringFile(values.keys);
+  const workspace = new Workspace(
+    {
+      resourcesDemoDir: DEMO_DIR,
+      stateDir,
+      trust: () => ({ keyring, officer: null }),
+      // The in-app chooser starts where `proofdesk serve` was run.
+      browseHome: process.cwd(),
+    },
+    db,
+  );
   // Rebuilt quietly when stale: it takes well under a second.
   const assets = loadRenderer();
   const server = await startServeServer({
     port,
     assets,
     dispatch: (channel, input, emit: (event: IpcEvent, payload: unknown) => void) =>
-      dispatchIpcCall(handlers, channel, input, emit),
+      dispatchIpcCall(workspace.handlers(), channel, input, emit),
   });
   const stopped = untilStopped();
+  const opened = workspace.describe();
   io.stderr(
-    `Serving ${basename(ledgerPath)}${db === undefined ? ' (the bundled demo)' : ''} on ${SERVE_HOST}:${server.port} only; open this address in a browser, and press Ctrl+C to stop:\n`,
+    `Serving ${opened.title}${db === undefined ? ' (the bundled demo)' : ''} on ${SERVE_HOST}:${server.port} only; open this address in a browser, and press Ctrl+C to stop:\n`,
   );
   io.stdout(`${server.url}\n`);
   await stopped;
   // A verification still running would otherwise keep its workers alive.
-  await dispatchIpcCall(handlers, 'ledger/cancel-verify', {}, () => {});
+  await workspace.close();
   await server.close();
   io.stderr('Stopped serving.\n');
   return 0;

@@ -53,24 +53,15 @@ export function demoDecisionSession(
 }
 
 /**
- * The handlers for what a session has open, the same for the app and `proofdesk serve`: a ledger
- * named by the user (ledger channels only), or the bundled demo (its ledger, and a working copy of
- * its decisions under `stateDir/demo`).
+ * The bundled demo as a session: its ledger (with its keyring, unless trusted signers are given)
+ * and a working copy of its decisions under `stateDir/demo`, signed as the demo officer.
  */
-export function createSessionHandlers(options: {
+export function createDemoHandlers(options: {
   readonly resourcesDemoDir: string;
   readonly stateDir: string;
-  readonly ledgerPath?: string;
   readonly keyring?: Keyring | null;
 }): Partial<Handlers> {
   const { resourcesDemoDir, stateDir } = options;
-  if (options.ledgerPath !== undefined) {
-    return createLedgerHandlers({
-      ledgerPath: options.ledgerPath,
-      keyring: options.keyring ?? null,
-      stateDir,
-    });
-  }
   const demo = demoLedgerSession(resourcesDemoDir);
   return {
     ...createLedgerHandlers({ ...demo, keyring: options.keyring ?? demo.keyring, stateDir }),

@@ -35,6 +35,8 @@ export interface DecisionSessionOptions {
   readonly trustedSigners: Keyring | null;
   /** The officer this session signs approvals as; null: viewing only. */
   readonly officer: OfficerSigner | null;
+  /** Why there is no officer, when it is not simply that no key is set up. */
+  readonly noOfficerReason?: string;
 }
 
 type DecisionChannel = Extract<IpcChannel, `decision/${string}`>;
@@ -169,7 +171,9 @@ function detailOf(session: DecisionSessionOptions, loaded: LoadedDecision, asOf:
     officer,
     canApprove:
       officer === null
-        ? refuse('No officer key is set up, so approvals cannot be signed.')
+        ? refuse(
+            session.noOfficerReason ?? 'No officer key is set up, so approvals cannot be signed.',
+          )
         : !approvable
           ? refuse(`A decision that is ${decision.state.replace('_', ' ')} cannot be approved.`)
           : own !== undefined && !own.revoked
@@ -177,7 +181,9 @@ function detailOf(session: DecisionSessionOptions, loaded: LoadedDecision, asOf:
             : { allowed: true, reason: null },
     canRevoke:
       officer === null
-        ? refuse('No officer key is set up, so revocations cannot be signed.')
+        ? refuse(
+            session.noOfficerReason ?? 'No officer key is set up, so revocations cannot be signed.',
+          )
         : decision.state === 'executing' || decision.state === 'completed'
           ? refuse(
               `Approvals cannot be revoked once execution has ${decision.state === 'completed' ? 'completed' : 'started'}.`,
@@ -206,7 +212,10 @@ export function createDecisionHandlers(
   };
   const requireOfficer = (): OfficerSigner => {
     if (session.officer === null) {
-      throw new ProofdeskError('USAGE', 'No officer key is set up, so nothing can be signed.');
+      throw new ProofdeskError(
+        'USAGE',
+        session.noOfficerReason ?? 'No officer key is set up, so nothing can be signed.',
+      );
     }
     return session.officer;
   };

@@ -26,6 +26,11 @@ export interface LedgerSessionOptions {
   readonly ledgerPath: string;
   readonly keyring: Keyring | null;
   readonly stateDir: string;
+  /**
+   * Whether to compare with, and record, the trusted head kept for this path. Off for a dropped
+   * file's private copy: its path is new each time, so a head recorded for it would never be met.
+   */
+  readonly trustedHeads?: boolean;
 }
 
 export type Emit = <E extends IpcEvent>(event: E, payload: EventPayload<E>) => void;
@@ -40,7 +45,8 @@ export function createLedgerHandlers(
   session: LedgerSessionOptions,
 ): ChannelHandlers<LedgerChannel> {
   let running: AbortController | null = null;
-  const trustedHeads = new TrustedHeadStore(session.stateDir);
+  const trustedHeads =
+    session.trustedHeads === false ? null : new TrustedHeadStore(session.stateDir);
   return {
     'ledger/describe': async () => {
       const { path } = checkSqliteFile(session.ledgerPath);

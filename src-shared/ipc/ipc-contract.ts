@@ -14,6 +14,7 @@ import {
   ledgerPageInputSchema,
   ledgerPageOutputSchema,
 } from './ledger-browse-contract';
+import { WORKSPACE_CHANNELS, WORKSPACE_EVENTS } from './workspace-contract';
 
 const noInput = z.object({}).strict();
 
@@ -119,6 +120,8 @@ export const decisionDetailSchema = decisionSummarySchema.extend({
 const decisionIdInput = z.object({ decisionId: z.string().min(1).max(200) }).strict();
 
 export const IPC_CHANNELS = {
+  // 'workspace/…': what is open, Open…, recent files, dropped files (workspace-contract.ts).
+  ...WORKSPACE_CHANNELS,
   /** The ledger main has open: its name, size and SHA-256. */
   'ledger/describe': { input: noInput, output: ledgerSummarySchema },
   /** Verifies the open ledger in the worker pool; progress arrives as 'ledger/verify-progress'. */
@@ -160,6 +163,7 @@ export const IPC_CHANNELS = {
 
 /** Push events from main to the renderer. */
 export const IPC_EVENTS = {
+  ...WORKSPACE_EVENTS,
   'ledger/verify-progress': z.object({ rowsDone: z.number().int(), rowsTotal: z.number().int() }),
 } as const;
 
@@ -175,6 +179,14 @@ export type IpcResult<T> = { ok: true; data: T } | { ok: false; error: IpcError 
 
 /** The preload's method name for each channel, and for each event subscription. */
 export const PRELOAD_METHODS = {
+  'workspace/describe': 'describeWorkspace',
+  'workspace/open-dialog': 'showOpenDialog',
+  'workspace/browse': 'browseFolder',
+  'workspace/open': 'openFile',
+  'workspace/drop-begin': 'beginDroppedFile',
+  'workspace/drop-chunk': 'sendDroppedFileChunk',
+  'workspace/drop-open': 'openDroppedFile',
+  'workspace/drop-abort': 'abortDroppedFile',
   'ledger/describe': 'describeLedger',
   'ledger/verify': 'verifyLedger',
   'ledger/cancel-verify': 'cancelVerification',
@@ -187,6 +199,7 @@ export const PRELOAD_METHODS = {
   'ledger/locate': 'locateLedgerEntry',
 } as const satisfies Record<IpcChannel, string>;
 export const PRELOAD_EVENT_METHODS = {
+  'workspace/changed': 'onWorkspaceChanged',
   'ledger/verify-progress': 'onVerifyProgress',
 } as const satisfies Record<IpcEvent, string>;
 
