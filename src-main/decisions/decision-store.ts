@@ -36,6 +36,7 @@ import {
   openEvidenceDatabase,
   type EvidenceDatabase,
 } from '../sqlite/evidence-database';
+import { sqliteNativeBinding } from '../sqlite/native-binding';
 import { DECISION_SCHEMA_STATEMENTS, TEMPLATE_SCHEMA_STATEMENTS } from './nexus-attest-schema';
 
 export interface DecisionHeaderRow {
@@ -267,7 +268,7 @@ export class DecisionStoreWriter {
     if (exists) checkSqliteFile(path);
     let db: Database.Database;
     try {
-      db = new Database(path, { timeout: 5000 });
+      db = new Database(path, { timeout: 5000, nativeBinding: sqliteNativeBinding() });
       db.pragma('foreign_keys = ON');
       db.pragma('journal_mode = WAL');
       db.pragma('trusted_schema = OFF');

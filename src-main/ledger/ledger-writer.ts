@@ -17,6 +17,7 @@ import type { CryptoProvider } from '../../src-shared/crypto/crypto-provider';
 import { createNodeCryptoProvider } from '../crypto/node-crypto-provider';
 import { nowEpochMicros } from '../wall-clock';
 import { checkSqliteFile, describeOpenFailure } from '../sqlite/evidence-database';
+import { sqliteNativeBinding } from '../sqlite/native-binding';
 import { inspectLedgerSchema } from './ledger-database';
 import { NEXUSCONE_SCHEMA_STATEMENTS } from './nexuscone-schema';
 
@@ -92,7 +93,11 @@ export function appendEntries(
   const busyTimeoutMs = options.busyTimeoutMs ?? 30_000;
   let db: Database.Database;
   try {
-    db = new Database(resolved, { timeout: 1000, fileMustExist: !options.createIfMissing });
+    db = new Database(resolved, {
+      timeout: 1000,
+      fileMustExist: !options.createIfMissing,
+      nativeBinding: sqliteNativeBinding(),
+    });
   } catch (error) {
     throw describeOpenFailure(error, resolved);
   }

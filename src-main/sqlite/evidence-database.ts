@@ -20,6 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { ProofdeskError } from '../../src-shared/check-code';
+import { sqliteNativeBinding } from './native-binding';
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 const BUSY_TIMEOUT_MS = 2000;
@@ -147,6 +148,7 @@ export function openReadOnlyConnection(location: EvidenceLocation): Database.Dat
       readonly: true,
       fileMustExist: true,
       timeout: BUSY_TIMEOUT_MS,
+      nativeBinding: sqliteNativeBinding(),
     });
     db.pragma('trusted_schema = OFF');
     db.pragma('query_only = ON');
