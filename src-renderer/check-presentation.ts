@@ -44,3 +44,13 @@ export function formatBytes(bytes: number): string {
   }
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
+
+/**
+ * The words a screen reader hears while a verification runs. They change in steps of a tenth, so a
+ * polite live region is not flooded with one announcement per progress event.
+ */
+export function progressAnnouncement(rowsDone: number, rowsTotal: number): string {
+  if (rowsTotal <= 0) return 'Verifying…';
+  const tenths = Math.min(Math.floor((rowsDone / rowsTotal) * 10), 10);
+  return `Verifying ${rowsTotal.toLocaleString('en-US')} entries: ${tenths * 10}% checked.`;
+}

@@ -3,7 +3,7 @@
  * detail of one (timeline, blocking reasons in triage order, approvals, policy, executions); and
  * Approve / Revoke, signed by the session's officer, disabled with the reason when not allowed.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import type { ChannelOutput, IpcError } from '../src-shared/ipc/ipc-contract';
 import { proofdeskApi } from './proofdesk-api';
 
@@ -31,6 +31,10 @@ export function DecisionsView() {
   const [selected, setSelected] = useState<string | null>(null);
   const [detail, setDetail] = useState<DecisionDetail | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const detailHeadingRef = useRef<HTMLHeadingElement>(null);
+  // Approve and Revoke replace the panel holding the pressed button; focus then goes to its heading.
+  const focusDetailHeadingRef = useRef(false);
 
   const refreshList = useCallback(async () => {
     const reply = await proofdeskApi().listDecisions({});
@@ -43,6 +47,12 @@ export function DecisionsView() {
   }, [refreshList]);
 
   useEffect(() => {
+    if (!focusDetailHeadingRef.current) return;
+    focusDetailHeadingRef.current = false;
+    detailHeadingRef.current?.focus();
+  }, [detail]);
+
+  useEffect(() => {
     if (selected === null) return;
     void proofdeskApi()
       .getDecision({ decisionId: selected })
@@ -51,11 +61,16 @@ export function DecisionsView() {
 
   const applyChange = async (
     reply: Promise<{ ok: true; data: DecisionDetail } | { ok: false; error: IpcError }>,
+    done: string,
   ) => {
     const result = await reply;
     if (result.ok) {
+      focusDetailHeadingRef.current = true;
       setDetail(result.data);
       setError(null);
+      setAnnouncement(
+        `${done} ${result.data.approvalsCurrent} of ${result.data.approvalsRequired} approvals counted.`,
+      );
       await refreshList();
     } else {
       setError(result.error);
@@ -84,7 +99,10 @@ export function DecisionsView() {
                 type="button"
                 className="decision-row"
                 aria-current={decision.decisionId === selected ? 'true' : undefined}
-                onClick={() => setSelected(decision.decisionId)}
+                onClick={() => {
+                  setSelected(decision.decisionId);
+                  setAnnouncement('');
+                }}
               >
                 <StateBadge state={decision.state} />
                 <span className="decision-goal">{decision.goal ?? decision.decisionId}</span>
@@ -115,6 +133,7 @@ export function DecisionsView() {
             // A new event remounts the panel, so a sent comment does not linger in the field.
             key={`${detail.decisionId}:${detail.timeline.length}`}
             detail={detail}
+            headingRef={detailHeadingRef}
             onApprove={(comment, expiresAt) =>
               void applyChange(
                 proofdeskApi().approveDecision({
@@ -122,6 +141,7 @@ export function DecisionsView() {
                   ...(comment ? { comment } : {}),
                   ...(expiresAt ? { expiresAt } : {}),
                 }),
+                'Approval recorded.',
               )
             }
             onRevoke={(reason) =>
@@ -130,10 +150,14 @@ export function DecisionsView() {
                   decisionId: detail.decisionId,
                   ...(reason ? { reason } : {}),
                 }),
+                'Approval revoked.',
               )
             }
           />
         )}
+        <p role="status" className="visually-hidden">
+          {announcement}
+        </p>
       </section>
     </div>
   );
@@ -141,10 +165,12 @@ export function DecisionsView() {
 
 function DecisionDetailPanel({
   detail,
+  headingRef,
   onApprove,
   onRevoke,
 }: {
   detail: DecisionDetail;
+  headingRef: RefObject<HTMLHeadingElement | null>;
   onApprove: (comment: string, expiresAt: string) => void;
   onRevoke: (reason: string) => void;
 }) {
@@ -152,7 +178,7 @@ function DecisionDetailPanel({
   const [expiresAt, setExpiresAt] = useState('');
   return (
     <article>
-      <h2>
+      <h2 ref={headingRef} tabIndex={-1}>
         <StateBadge state={detail.state} /> {detail.goal ?? detail.decisionId}
       </h2>
       <p className="muted">
@@ -181,6 +207,11 @@ function DecisionDetailPanel({
       <h3>
         Approvals{' '}
         <span
+          role="meter"
+          aria-valuemin={0}
+          aria-valuemax={detail.approvalsRequired}
+          aria-valuenow={detail.approvalsCurrent}
+          aria-valuetext={`${detail.approvalsCurrent} of ${detail.approvalsRequired}`}
           aria-label={`${detail.approvalsCurrent} of ${detail.approvalsRequired} approvals counted`}
         >
           {detail.approvalsCurrent}/{detail.approvalsRequired}
@@ -204,7 +235,7 @@ function DecisionDetailPanel({
         ))}
       </ul>
 
-      <div className="decision-actions" aria-label="Your decision">
+      <div className="decision-actions" role="group" aria-label="Your decision">
         <p className="muted">
           {detail.officer === null
             ? 'No officer key: viewing only.'

@@ -114,6 +114,18 @@ export function EntryDrawer({ entryId, onClose }: { entryId: number; onClose: ()
   );
 }
 
+/**
+ * A long block of code in a box of its own height. It is a tab stop so the keyboard can scroll it,
+ * and a named group so a screen reader says what it is on arriving there.
+ */
+function ScrollableCode({ label, text }: { label: string; text: string }) {
+  return (
+    <pre className="drawer-code" role="group" aria-label={label} tabIndex={0}>
+      <code>{text}</code>
+    </pre>
+  );
+}
+
 function EntryDetail({ entry }: { entry: LedgerEntryDetail }) {
   const otherColumns = entry.columns.filter(
     (column) => !SHOWN_ELSEWHERE.has(column.name.toLowerCase()),
@@ -148,9 +160,7 @@ function EntryDetail({ entry }: { entry: LedgerEntryDetail }) {
         {entry.hashInput === null ? (
           <p className="muted">None: a hashed field is a BLOB, which has no JSON form.</p>
         ) : (
-          <pre className="drawer-code" aria-label="Canonical hash input">
-            <code>{entry.hashInput}</code>
-          </pre>
+          <ScrollableCode label="Canonical hash input" text={entry.hashInput} />
         )}
       </section>
 
@@ -174,17 +184,13 @@ function EntryDetail({ entry }: { entry: LedgerEntryDetail }) {
       <section aria-labelledby="drawer-payload">
         <h3 id="drawer-payload">Payload</h3>
         {entry.payload.pretty !== null ? (
-          <pre className="drawer-code" aria-label="Payload">
-            <code>{entry.payload.pretty}</code>
-          </pre>
+          <ScrollableCode label="Payload" text={entry.payload.pretty} />
         ) : (
           <>
             <p className="muted">
               Not valid JSON ({entry.payload.parseError}); shown exactly as stored.
             </p>
-            <pre className="drawer-code" aria-label="Payload as stored">
-              <code>{entry.payload.raw}</code>
-            </pre>
+            <ScrollableCode label="Payload as stored" text={entry.payload.raw} />
           </>
         )}
       </section>

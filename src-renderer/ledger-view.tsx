@@ -115,13 +115,24 @@ function filterParam(filter: LedgerFilter): LedgerFilter | undefined {
   return Object.keys(filter).length === 0 ? undefined : filter;
 }
 
-function filterFromDraft(draft: Record<FilterKey, string>): LedgerFilter | string {
+interface DraftError {
+  readonly field: FilterKey;
+  readonly message: string;
+}
+
+const FILTER_HELP_ID = 'ledger-filter-help';
+const FILTER_ERROR_ID = 'ledger-filter-error';
+
+function filterFromDraft(draft: Record<FilterKey, string>): LedgerFilter | DraftError {
   const filter: Record<string, string> = {};
   for (const { key, label } of FILTER_FIELDS) {
     const value = draft[key].trim();
     if (value === '') continue;
     if ((key === 'from' || key === 'to') && !UTC_TIME_PATTERN.test(value)) {
-      return `${label} must be a UTC time such as 2026-10-01T07:30:00Z (date, optional time, optional Z).`;
+      return {
+        field: key,
+        message: `${label} must be a UTC time such as 2026-10-01T07:30:00Z (date, optional time, optional Z).`,
+      };
     }
     filter[key] = value;
   }
@@ -139,7 +150,7 @@ const EMPTY_DRAFT: Record<FilterKey, string> = {
 export function LedgerView() {
   const [query, setQuery] = useState<Query>({ sort: 'entry_id_asc', filter: {} });
   const [draft, setDraft] = useState(EMPTY_DRAFT);
-  const [draftError, setDraftError] = useState<string | null>(null);
+  const [draftError, setDraftError] = useState<DraftError | null>(null);
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -406,7 +417,7 @@ export function LedgerView() {
   const submitFilter = (event: FormEvent): void => {
     event.preventDefault();
     const filter = filterFromDraft(draft);
-    if (typeof filter === 'string') {
+    if ('field' in filter) {
       setDraftError(filter);
       return;
     }
@@ -432,31 +443,38 @@ export function LedgerView() {
     <div className="ledger-view">
       <div className="ledger-content" inert={drawerEntryId !== null}>
         <form className="ledger-filters" aria-label="Filter entries" onSubmit={submitFilter}>
-          {FILTER_FIELDS.map((field) => (
-            <label key={field.key}>
-              <span>{field.label}</span>
-              <input
-                type="text"
-                name={field.key}
-                value={draft[field.key]}
-                placeholder={field.hint}
-                spellCheck={false}
-                onChange={(event) => setDraft({ ...draft, [field.key]: event.target.value })}
-              />
-            </label>
-          ))}
+          {FILTER_FIELDS.map((field) => {
+            const invalid = draftError?.field === field.key;
+            return (
+              <label key={field.key}>
+                <span>{field.label}</span>
+                <input
+                  type="text"
+                  name={field.key}
+                  value={draft[field.key]}
+                  placeholder={field.hint}
+                  spellCheck={false}
+                  aria-invalid={invalid || undefined}
+                  aria-describedby={
+                    invalid ? `${FILTER_ERROR_ID} ${FILTER_HELP_ID}` : FILTER_HELP_ID
+                  }
+                  onChange={(event) => setDraft({ ...draft, [field.key]: event.target.value })}
+                />
+              </label>
+            );
+          })}
           <button type="submit">Apply</button>
           <button type="button" onClick={clearFilter}>
             Clear
           </button>
-          <p className="filter-help muted">
+          <p id={FILTER_HELP_ID} className="filter-help muted">
             Actor, action and event type match exactly. Times are UTC; “to” includes everything it
             is a prefix of (2026-10-01 is the whole day).
           </p>
         </form>
         {draftError !== null && (
-          <p role="alert" className="error">
-            {draftError}
+          <p id={FILTER_ERROR_ID} role="alert" className="error">
+            {draftError.message}
           </p>
         )}
         {error !== null && (

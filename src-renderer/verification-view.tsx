@@ -1,7 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ChannelOutput, IpcError } from '../src-shared/ipc/ipc-contract';
 import { CheckList } from './check-list';
-import { formatBytes, statusTally, verdictHeadline } from './check-presentation';
+import {
+  formatBytes,
+  progressAnnouncement,
+  statusTally,
+  verdictHeadline,
+} from './check-presentation';
 import { proofdeskApi } from './proofdesk-api';
 
 type LedgerSummary = ChannelOutput<'ledger/describe'>;
@@ -12,10 +17,17 @@ type VerifyState =
   | { phase: 'done'; result: Verification }
   | { phase: 'failed'; error: IpcError };
 
+/** True when the focused control went away (removed or disabled) and focus fell to the page. */
+const focusLost = (): boolean =>
+  document.activeElement === null || document.activeElement === document.body;
+
 export function VerificationView() {
   const [ledger, setLedger] = useState<LedgerSummary | null>(null);
   const [openError, setOpenError] = useState<IpcError | null>(null);
   const [verify, setVerify] = useState<VerifyState>({ phase: 'idle' });
+  const verifyButtonRef = useRef<HTMLButtonElement>(null);
+  const cancelButtonRef = useRef<HTMLButtonElement>(null);
+  const returnFocusToVerifyRef = useRef(false);
 
   useEffect(() => {
     void proofdeskApi()
@@ -31,10 +43,20 @@ export function VerificationView() {
   const runVerification = async (): Promise<void> => {
     setVerify({ phase: 'running', rowsDone: 0, rowsTotal: 0 });
     const reply = await proofdeskApi().verifyLedger({});
+    // Verify is disabled during the run and Cancel goes with it: a keyboard user on either would
+    // otherwise be dropped at the top of the page.
+    returnFocusToVerifyRef.current =
+      focusLost() || document.activeElement === cancelButtonRef.current;
     setVerify(
       reply.ok ? { phase: 'done', result: reply.data } : { phase: 'failed', error: reply.error },
     );
   };
+
+  useEffect(() => {
+    if (verify.phase === 'running' || !returnFocusToVerifyRef.current) return;
+    returnFocusToVerifyRef.current = false;
+    verifyButtonRef.current?.focus();
+  }, [verify.phase]);
 
   return (
     <>
@@ -53,8 +75,9 @@ export function VerificationView() {
             {openError.message}
           </p>
         )}
-        <section className="toolbar" aria-label="Verification">
+        <div className="toolbar" role="group" aria-label="Verification controls">
           <button
+            ref={verifyButtonRef}
             type="button"
             onClick={() => void runVerification()}
             disabled={ledger === null || verify.phase === 'running'}
@@ -68,25 +91,35 @@ export function VerificationView() {
                 max={Math.max(verify.rowsTotal, 1)}
                 value={verify.rowsDone}
               />
-              <span className="progress-text" aria-live="polite">
+              <span className="progress-text">
                 {verify.rowsDone.toLocaleString('en-US')} /{' '}
                 {verify.rowsTotal.toLocaleString('en-US')} entries
               </span>
-              <button type="button" onClick={() => void proofdeskApi().cancelVerification({})}>
+              <button
+                ref={cancelButtonRef}
+                type="button"
+                onClick={() => void proofdeskApi().cancelVerification({})}
+              >
                 Cancel
               </button>
             </>
           )}
-        </section>
+        </div>
         {verify.phase === 'failed' && (
           <p role="alert" className="error">
             {verify.error.message}
           </p>
         )}
-        {verify.phase === 'done' && (
-          <section aria-label="Verification result">
-            <div className={`verdict verdict-${verify.result.verdict}`} role="status">
-              <strong>{verdictHeadline(verify.result.verdict)}</strong>
+        {/* Always present, so screen readers hear what goes into it: progress, then the verdict. */}
+        <div role="status" className="verification-status">
+          {verify.phase === 'running' && (
+            <span className="visually-hidden">
+              {progressAnnouncement(verify.rowsDone, verify.rowsTotal)}
+            </span>
+          )}
+          {verify.phase === 'done' && (
+            <div className={`verdict verdict-${verify.result.verdict}`}>
+              <h2>{verdictHeadline(verify.result.verdict)}</h2>
               <span>
                 {verify.result.entries.toLocaleString('en-US')} entries
                 {verify.result.head !== null &&
@@ -94,6 +127,10 @@ export function VerificationView() {
                 {statusTally(verify.result.checks)}
               </span>
             </div>
+          )}
+        </div>
+        {verify.phase === 'done' && (
+          <section aria-label="Verification result">
             <CheckList checks={verify.result.checks} />
           </section>
         )}

@@ -3,38 +3,21 @@
  * watch its blocking reason clear and its N-of-M count rise, then revoke it; disabled buttons say
  * why. Screenshots go to test-results/.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   consoleErrorsOf,
   describeWithChromium,
-  launchChromium,
   openRenderer,
   screenshotDir,
-  startServe,
-  type ServeProcess,
+  useDemoTwin,
 } from './support/renderer-harness';
-import { temporaryDirectory } from './support/ledger-fixtures';
 
 describeWithChromium('decisions in Chromium', () => {
-  let browser: Browser;
-  let server: ServeProcess;
-  const stateDir = temporaryDirectory();
-
-  beforeAll(async () => {
-    mkdirSync(screenshotDir, { recursive: true });
-    browser = await launchChromium();
-    server = await startServe({ stateDir: join(stateDir, 'demo') });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const twin = useDemoTwin();
 
   it('approve clears the blocking reason and raises N-of-M; revoke takes it back', async () => {
-    const page = await openRenderer(browser, server.url);
+    const page = await openRenderer(twin.browser, twin.server.url);
     await page.getByRole('tab', { name: 'Decisions' }).click();
     await page.getByRole('button', { name: /Rotate production database credentials/ }).click();
     const detail = page.getByRole('region', { name: 'Decision detail' });
@@ -70,7 +53,7 @@ describeWithChromium('decisions in Chromium', () => {
   });
 
   it('an executed decision cannot be approved, and says why', async () => {
-    const page = await openRenderer(browser, server.url, 'dark');
+    const page = await openRenderer(twin.browser, twin.server.url, 'dark');
     await page.getByRole('tab', { name: 'Decisions' }).click();
     await page.getByRole('button', { name: /Enable PII redaction/ }).click();
     const approve = page.getByRole('button', { name: 'Approve', exact: true });

@@ -1,30 +1,24 @@
 /**
- * The Ledger view in real Chromium against the real handlers: rows of the demo ledger, sorting by
+ * The Ledger view in real Chromium through `proofdesk serve`: rows of the demo ledger, sorting by
  * a header, filtering by actor, the keyboard (arrows, Enter opens the drawer, Escape closes it and
  * focus returns), a 100,000-row ledger scrolled without loading it whole, and a tampered
  * fixture's FAIL line leading to its row with the drawer open. Screenshots go to test-results/.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseKeyring } from '../src-shared/keyring';
-import { closeAllLedgerBrowsers } from '../src-main/ledger/ledger-browser';
 import { appendEntries, formatNexusconeTimestamp } from '../src-main/ledger/ledger-writer';
 import {
-  buildRenderer,
   describeWithChromium,
   launchChromium,
   openRenderer,
   screenshotDir,
-  serveRenderer,
+  startServe,
+  type ServeProcess,
 } from './support/renderer-harness';
 import { sharedFixturesAvailable } from './support/shared-fixtures';
 import { copyTo, nexusconeFixture, temporaryDirectory } from './support/ledger-fixtures';
-
-const demoDir = fileURLToPath(new URL('../resources/demo/', import.meta.url));
 
 /** The data rows currently rendered: [aria-rowindex, cell texts]. */
 async function renderedRows(page: Page): Promise<[number, string[]][]> {
@@ -57,29 +51,24 @@ async function openLedgerTab(page: Page): Promise<void> {
 
 describeWithChromium('ledger view in Chromium', () => {
   let browser: Browser;
-  let server: Server;
-  let url: string;
+  /** The bundled demo with its keyring; these tests only read it, so they share one. */
+  let demo: ServeProcess;
+  const servers: ServeProcess[] = [];
   const stateDir = temporaryDirectory();
-  const demoSession = () => ({
-    ledgerPath: join(demoDir, 'demo-ledger.db'),
-    keyring: parseKeyring(readFileSync(join(demoDir, 'demo-keyring.json'), 'utf8'), 'demo'),
-    stateDir: join(stateDir, 'demo'),
-  });
 
   beforeAll(async () => {
-    buildRenderer();
     mkdirSync(screenshotDir, { recursive: true });
-    ({ server, url } = await serveRenderer());
     browser = await launchChromium();
+    demo = await startServe({ stateDir: join(stateDir, 'demo') });
+    servers.push(demo);
   });
   afterAll(async () => {
     await browser?.close();
-    server?.close();
-    closeAllLedgerBrowsers();
+    await Promise.all(servers.map((server) => server.stop()));
   });
 
   it('shows the demo ledger; sorts by a header; filters by actor', async () => {
-    const page = await openRenderer(browser, url, demoSession());
+    const page = await openRenderer(browser, demo.url);
     await openLedgerTab(page);
     const grid = page.getByRole('grid', { name: 'Ledger entries' });
     await expect.poll(() => grid.getAttribute('aria-rowcount')).toBe('3001');
@@ -129,7 +118,7 @@ describeWithChromium('ledger view in Chromium', () => {
   });
 
   it('keyboard: arrows move between rows, Enter opens the drawer, Escape closes it', async () => {
-    const page = await openRenderer(browser, url, demoSession());
+    const page = await openRenderer(browser, demo.url);
     await openLedgerTab(page);
     await settled(page);
     // Tab from the last sortable header reaches the grid's single row tab stop: the first row.
@@ -193,11 +182,9 @@ describeWithChromium('ledger view in Chromium', () => {
         clock: () => formatNexusconeTimestamp(BigInt(Date.UTC(2026, 0, 1) + n++) * 1000n),
       },
     );
-    const page = await openRenderer(browser, url, {
-      ledgerPath,
-      keyring: null,
-      stateDir: join(directory, 'state'),
-    });
+    const server = await startServe({ db: ledgerPath, stateDir: join(directory, 'state') });
+    servers.push(server);
+    const page = await openRenderer(browser, server.url);
     await openLedgerTab(page);
     const grid = page.getByRole('grid', { name: 'Ledger entries' });
     await expect.poll(() => grid.getAttribute('aria-rowcount')).toBe('100001');
@@ -238,12 +225,9 @@ describeWithChromium('ledger view in Chromium', () => {
     'a FAIL line names its entry; clicking it opens that row and its drawer',
     async () => {
       const ledgerPath = copyTo(stateDir, nexusconeFixture('tampered_payload_edit_middle.db'));
-      const page = await openRenderer(
-        browser,
-        url,
-        { ledgerPath, keyring: null, stateDir: join(stateDir, 'fail') },
-        'dark',
-      );
+      const server = await startServe({ db: ledgerPath, stateDir: join(stateDir, 'fail') });
+      servers.push(server);
+      const page = await openRenderer(browser, server.url, 'dark');
       await page.getByRole('button', { name: 'Verify' }).click();
       const failure = page.getByRole('listitem').filter({ hasText: /^FAIL/ });
       await expect.poll(() => failure.count(), { timeout: 20_000 }).toBe(1);

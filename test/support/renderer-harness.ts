@@ -6,15 +6,12 @@
  * when it is stale.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { describe, it } from 'vitest';
-import { bytesToHex } from '../../src-shared/crypto/hex';
-import type { LedgerSessionOptions } from '../../src-main/ipc/ipc-handlers';
-import { loadRenderer } from '../../src-main/serve/renderer-bundle';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { cliEntry, cliEnvironment, repoRoot } from './cli';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -128,87 +125,37 @@ export async function launchChromium(): Promise<Browser> {
 
 const consoleErrors = new WeakMap<Page, string[]>();
 
+export interface RendererPageOptions {
+  /**
+   * Lets the test add inline scripts of its own (an accessibility engine, say), which the app's
+   * Content-Security-Policy would otherwise refuse. Tests of the policy itself leave it off.
+   */
+  readonly bypassCSP?: boolean;
+}
+
 /**
  * Opens the twin's printed address in a fresh browser context (its own cookie jar); the server
  * exchanges the token for a cookie and redirects to the app.
- *
- * The older form, `openRenderer(browser, url, session, colorScheme)`, still works: it starts a
- * `proofdesk serve` for that session (its keyring written to a file in session.stateDir) and
- * stops it when the page closes. New tests should call startServe themselves.
  */
 export async function openRenderer(
   browser: Browser,
   url: string,
-  colorScheme?: 'light' | 'dark',
-): Promise<Page>;
-export async function openRenderer(
-  browser: Browser,
-  url: string,
-  session: LedgerSessionOptions,
-  colorScheme?: 'light' | 'dark',
-): Promise<Page>;
-export async function openRenderer(
-  browser: Browser,
-  url: string,
-  sessionOrScheme?: LedgerSessionOptions | 'light' | 'dark',
-  scheme?: 'light' | 'dark',
+  colorScheme: 'light' | 'dark' = 'light',
+  options: RendererPageOptions = {},
 ): Promise<Page> {
-  let address = url;
-  let colorScheme = typeof sessionOrScheme === 'string' ? sessionOrScheme : (scheme ?? 'light');
-  let twin: ServeProcess | null = null;
-  if (typeof sessionOrScheme === 'object') {
-    twin = await startServeForSession(sessionOrScheme);
-    address = twin.url;
-    colorScheme = scheme ?? 'light';
-  }
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme });
+  const page = await browser.newPage({
+    viewport: { width: 1280, height: 900 },
+    colorScheme,
+    bypassCSP: options.bypassCSP ?? false,
+  });
   const errors: string[] = [];
   consoleErrors.set(page, errors);
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
-  if (twin !== null) page.once('close', () => void twin.stop());
-  await page.goto(address);
+  await page.goto(url);
   return page;
-}
-
-const sessionTwins = new Set<ServeProcess>();
-
-async function startServeForSession(session: LedgerSessionOptions): Promise<ServeProcess> {
-  mkdirSync(session.stateDir, { recursive: true });
-  let keys: string | undefined;
-  if (session.keyring !== null) {
-    keys = join(session.stateDir, 'keyring.json');
-    const entries = [...session.keyring].map(([id, key]) => [id, bytesToHex(key)]);
-    writeFileSync(keys, JSON.stringify(Object.fromEntries(entries)));
-  }
-  const twin = await startServe({ db: session.ledgerPath, keys, stateDir: session.stateDir });
-  sessionTwins.add(twin);
-  twin.child.once('exit', () => sessionTwins.delete(twin));
-  return twin;
-}
-
-/**
- * @deprecated The renderer is no longer served in-process: `proofdesk serve` builds it when stale.
- * Kept for tests written against the old harness; it only makes sure out/renderer is current.
- */
-export function buildRenderer(): void {
-  loadRenderer();
-}
-
-/**
- * @deprecated Use startServe. Kept for tests written against the old harness: the address is a
- * placeholder that openRenderer(browser, url, session) ignores, and closing the returned server
- * stops every twin those calls started.
- */
-export function serveRenderer(): Promise<{ server: Server; url: string }> {
-  const server = createServer();
-  // close() on a server that never listened still emits 'close'.
-  server.once('close', () => {
-    for (const twin of sessionTwins) void twin.stop();
-  });
-  return Promise.resolve({ server, url: 'about:blank#per-session-twin' });
 }
 
 /** The page's console errors and uncaught exceptions so far (CSP violations among them). */
@@ -232,4 +179,33 @@ export function describeWithChromium(name: string, fn: () => void): void {
     );
     describe.skip(name, () => it('needs Chromium', () => {}));
   }
+}
+
+/** What `useDemoTwin` starts; read its fields inside tests, once beforeAll has run. */
+export interface DemoTwin {
+  readonly browser: Browser;
+  /** `proofdesk serve` on the bundled demo. */
+  readonly server: ServeProcess;
+  /** A private folder for further state directories the block's tests need. */
+  readonly stateDir: string;
+}
+
+/** Chromium and a demo twin for one describe block: started before its tests, stopped after. */
+export function useDemoTwin(): DemoTwin {
+  const twin = { stateDir: mkdtempSync(join(tmpdir(), 'proofdesk-test-')) } as {
+    browser: Browser;
+    server: ServeProcess;
+    stateDir: string;
+  };
+  beforeAll(async () => {
+    mkdirSync(screenshotDir, { recursive: true });
+    twin.browser = await launchChromium();
+    twin.server = await startServe({ stateDir: join(twin.stateDir, 'demo') });
+  });
+  afterAll(async () => {
+    // Either may be missing when start-up itself failed.
+    await (twin.browser as Browser | undefined)?.close();
+    await (twin.server as ServeProcess | undefined)?.stop();
+  });
+  return twin;
 }
