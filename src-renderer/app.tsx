@@ -6,7 +6,14 @@
  * throws away verification results. Opening another file remounts every view, so nothing shown
  * belongs to the file before.
  */
-import { useCallback, useEffect, useState, type ReactElement } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type ReactElement,
+} from 'react';
 import type { IpcError } from '../src-shared/ipc/ipc-contract';
 import { DecisionsView } from './decisions-view';
 import { onShowLedgerEntry } from './ledger-navigation';
@@ -67,19 +74,48 @@ export function App() {
   );
   // "Show entry N" from any view (ledger-navigation.ts) opens the Ledger tab.
   useEffect(() => onShowLedgerEntry(() => setActive('ledger')), []);
+
+  const tabBar = useRef<HTMLElement>(null);
+  /** The tabs pattern: one Tab stop, arrows (and Home/End) move between tabs and show them. */
+  const moveBetweenTabs = (event: KeyboardEvent): void => {
+    const index = views.findIndex((candidate) => candidate.id === view?.id);
+    const next =
+      event.key === 'ArrowRight'
+        ? (index + 1) % views.length
+        : event.key === 'ArrowLeft'
+          ? (index - 1 + views.length) % views.length
+          : event.key === 'Home'
+            ? 0
+            : event.key === 'End'
+              ? views.length - 1
+              : null;
+    const target = next === null ? undefined : views[next];
+    if (target === undefined) return;
+    event.preventDefault();
+    setActive(target.id);
+    tabBar.current?.querySelector<HTMLElement>(`#tab-${target.id}`)?.focus();
+  };
   return (
     <div className="app">
       <header className="app-header">
         <h1>Proofdesk</h1>
-        <nav aria-label="Views" role="tablist" className="view-tabs">
+        <nav
+          ref={tabBar}
+          aria-label="Views"
+          role="tablist"
+          className="view-tabs"
+          onKeyDown={moveBetweenTabs}
+        >
           {views.map((candidate) => (
             <button
               key={candidate.id}
               type="button"
               role="tab"
               id={`tab-${candidate.id}`}
-              aria-controls={`panel-${candidate.id}`}
+              // A panel exists once its view has been shown.
+              aria-controls={visited.has(candidate.id) ? `panel-${candidate.id}` : undefined}
               aria-selected={candidate.id === view?.id}
+              tabIndex={candidate.id === view?.id ? 0 : -1}
               onClick={() => setActive(candidate.id)}
             >
               {candidate.label}

@@ -1,7 +1,8 @@
 /**
- * The twin's Open… dialog: main lists folders and files by handle ('workspace/browse') and opens
- * the chosen handle ('workspace/open'), so the page never names a path. The app uses the system's
- * dialog instead. A modal <dialog> traps focus and closes on Escape by itself.
+ * The twin's file dialog: main lists folders and files by handle ('workspace/browse'), and the
+ * chosen handle goes back to main (to open it, or to trust a keyring), so the page never names a
+ * path. The app uses the system's dialog instead. A modal <dialog> traps focus and closes on
+ * Escape by itself.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { ChannelOutput, IpcError } from '../src-shared/ipc/ipc-contract';
@@ -12,11 +13,14 @@ import type { WorkspaceDescription } from './workspace-state';
 type FolderListing = ChannelOutput<'workspace/browse'>;
 
 export function FileChooser(props: {
-  readonly recent: WorkspaceDescription['recent'];
-  readonly onOpened: (workspace: WorkspaceDescription) => void;
+  readonly title: string;
+  readonly hint: string;
+  readonly recent?: WorkspaceDescription['recent'];
+  /** Uses the chosen file; an error keeps the chooser open and shows it. */
+  readonly onChoose: (handle: string) => Promise<IpcError | null>;
   readonly onClose: () => void;
 }) {
-  const { recent, onOpened, onClose } = props;
+  const { title, hint, recent = [], onChoose, onClose } = props;
   const dialog = useRef<HTMLDialogElement>(null);
   const [listing, setListing] = useState<FolderListing | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
@@ -36,10 +40,9 @@ export function FileChooser(props: {
 
   const open = async (handle: string): Promise<void> => {
     setBusy(true);
-    const reply = await proofdeskApi().openFile({ handle });
+    const failure = await onChoose(handle);
     setBusy(false);
-    if (reply.ok) onOpened(reply.data);
-    else setError(reply.error);
+    if (failure !== null) setError(failure);
   };
 
   useEffect(() => {
@@ -54,10 +57,8 @@ export function FileChooser(props: {
       aria-labelledby="file-chooser-title"
       onClose={onClose}
     >
-      <h2 id="file-chooser-title">Open an audit database</h2>
-      <p className="file-chooser-hint">
-        A nexuscone ledger or a nexus-attest decision store. It is opened read-only.
-      </p>
+      <h2 id="file-chooser-title">{title}</h2>
+      <p className="file-chooser-hint">{hint}</p>
       {recent.length > 0 && (
         <section aria-labelledby="file-chooser-recent">
           <h3 id="file-chooser-recent">Recent</h3>

@@ -128,10 +128,15 @@ export function WorkspaceBar(props: {
       )}
       {choosing && workspace !== null && (
         <FileChooser
+          title="Open an audit database"
+          hint="A nexuscone ledger or a nexus-attest decision store. It is opened read-only."
           recent={workspace.recent}
-          onOpened={(opened) => {
+          onChoose={async (handle) => {
+            const reply = await proofdeskApi().openFile({ handle });
+            if (!reply.ok) return reply.error;
             setChoosing(false);
-            onOpened(opened);
+            onOpened(reply.data);
+            return null;
           }}
           onClose={() => setChoosing(false)}
         />

@@ -4,9 +4,12 @@ import type { ChannelOutput } from '../src-shared/ipc/ipc-contract';
 export type WorkspaceDescription = ChannelOutput<'workspace/describe'>;
 export type ViewId = 'verification' | 'decisions' | 'ledger' | 'settings';
 
-/** The views with something to show: a decision store without a ledger has no ledger views. */
+/**
+ * The views with something to show: a decision store without a ledger has no ledger views, and
+ * until main has said what is open there are none, so no tab can be chosen and then taken away.
+ */
 export function availableViews(workspace: WorkspaceDescription | null): ViewId[] {
-  if (workspace === null) return ['settings'];
+  if (workspace === null) return [];
   return [
     ...(workspace.ledger !== null ? (['verification'] as const) : []),
     ...(workspace.decisionStore !== null ? (['decisions'] as const) : []),

@@ -1,38 +1,32 @@
-/** Settings in Chromium through `proofdesk serve`: switching to dark mode, keeping it, and System. */
-import { mkdirSync } from 'node:fs';
+/**
+ * Settings in Chromium through `proofdesk serve`: switching to dark mode, keeping it, and System;
+ * the officer named by `serve --key`; and a keyring of trusted signers added through the in-app
+ * chooser, after which verification checks the ledger's signatures.
+ */
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import {
   describeWithChromium,
-  launchChromium,
   openRenderer,
   screenshotDir,
   startServe,
-  type ServeProcess,
+  useDemoTwin,
 } from './support/renderer-harness';
-import { temporaryDirectory } from './support/ledger-fixtures';
+import { copyTo, temporaryDirectory } from './support/ledger-fixtures';
+import { writeNewKeyFile } from '../src-main/crypto/key-file';
+
+const demoDir = fileURLToPath(new URL('../resources/demo/', import.meta.url));
 
 const background = (page: Page): Promise<string> =>
   page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
 
 describeWithChromium('theme setting in Chromium', () => {
-  let browser: Browser;
-  let server: ServeProcess;
-  const stateDir = temporaryDirectory();
-
-  beforeAll(async () => {
-    mkdirSync(screenshotDir, { recursive: true });
-    browser = await launchChromium();
-    server = await startServe({ stateDir: join(stateDir, 'demo') });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const twin = useDemoTwin();
 
   it('switches to dark mode, keeps it across a reload, and System follows the OS', async () => {
-    const page = await openRenderer(browser, server.url, 'light');
+    const page = await openRenderer(twin.browser, twin.server.url, 'light');
     const light = await background(page);
     await page.getByRole('tab', { name: 'Settings' }).click();
     await page.getByRole('radio', { name: 'Dark' }).check();
@@ -62,5 +56,45 @@ describeWithChromium('theme setting in Chromium', () => {
       .poll(() => page.evaluate(() => document.documentElement.dataset['theme']))
       .toBe('dark');
     await page.close();
+  });
+
+  it('shows the officer from serve --key, and trusts a keyring chosen in the app', async () => {
+    const folder = temporaryDirectory();
+    const ledger = copyTo(folder, join(demoDir, 'demo-ledger.db'));
+    copyTo(folder, join(demoDir, 'demo-keyring.json'));
+    const key = join(folder, 'officer.key');
+    writeNewKeyFile(key, 'jane@example.com', new Uint8Array(32).fill(3));
+    const keyed = await startServe({
+      db: ledger,
+      stateDir: join(twin.stateDir, 'keys'),
+      extraArgs: ['--key', key],
+    });
+    try {
+      const page = await openRenderer(twin.browser, keyed.url, 'dark');
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      const officer = page.getByRole('region', { name: 'Officer identity and key' });
+      await expect.poll(() => officer.textContent()).toContain('jane@example.com');
+      expect(await officer.textContent()).toContain('The browser twin keeps no keys');
+
+      await page.getByRole('button', { name: 'Add keyring…' }).click();
+      const chooser = page.getByRole('dialog', { name: 'Trust the signers in a keyring' });
+      await chooser.getByRole('button').filter({ hasText: 'demo-keyring.json' }).click();
+      await expect.poll(() => chooser.count()).toBe(0);
+      const keyrings = page.getByRole('list', { name: 'Trusted keyrings' });
+      await expect.poll(() => keyrings.textContent()).toContain('demo-keyring.json');
+      expect(await page.getByRole('status').filter({ hasText: 'Keyring added.' }).count()).toBe(1);
+      await page.screenshot({
+        path: join(screenshotDir, 'settings-keys-dark.png'),
+        fullPage: true,
+      });
+
+      await page.getByRole('tab', { name: 'Verification' }).click();
+      await page.getByRole('button', { name: 'Verify' }).click();
+      const signatures = page.getByRole('listitem').filter({ hasText: 'ledger.signatures' });
+      await expect.poll(() => signatures.textContent(), { timeout: 20_000 }).toMatch(/^PASS/);
+      await page.close();
+    } finally {
+      await keyed.stop();
+    }
   });
 });

@@ -73,9 +73,13 @@ const dropFolders = (): string[] =>
   readdirSync(tmpdir()).filter((name) => name.startsWith('proofdesk-drop-'));
 
 describe('workspace', () => {
-  it('opens the demo when nothing is named, with every channel of the contract answering', async () => {
+  it('opens the demo when nothing is named, answering every channel but the settings ones', async () => {
     const { workspace, call } = workspaceWith();
-    expect(Object.keys(workspace.handlers()).sort()).toEqual(Object.keys(IPC_CHANNELS).sort());
+    expect(Object.keys(workspace.handlers()).sort()).toEqual(
+      Object.keys(IPC_CHANNELS)
+        .filter((channel) => !channel.startsWith('settings/'))
+        .sort(),
+    );
     const described = await call('workspace/describe');
     expect(described).toMatchObject({
       kind: 'demo',

@@ -8,6 +8,7 @@ import {
   dialog,
   ipcMain,
   Menu,
+  safeStorage,
   session,
   shell,
   type IpcMainInvokeEvent,
@@ -19,7 +20,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ProofdeskError } from '../../src-shared/check-code';
 import { IPC_CHANNELS, type IpcChannel } from '../../src-shared/ipc/ipc-contract';
-import { dispatchIpcCall } from '../ipc/ipc-handlers';
+import { dispatchIpcCall, type Handlers } from '../ipc/ipc-handlers';
+import { keyStoreOfficerKeys } from '../settings/officer-keys';
+import { createSettingsHandlers, currentOfficer } from '../settings/settings-handlers';
+import { TrustedKeyrings } from '../settings/trusted-keyrings';
 import { Workspace } from '../workspace/workspace';
 import {
   CONTENT_SECURITY_POLICY,
@@ -39,16 +43,33 @@ function pathFromCommandLine(): string | undefined {
 
 let mainWindow: BrowserWindow | null = null;
 
-/** The system's Open dialog, attached to the window. */
-async function chooseEvidenceFile(): Promise<string | null> {
-  const options: Electron.OpenDialogOptions = {
+const OPEN_DIALOGS = {
+  evidence: {
     title: 'Open an audit database',
-    properties: ['openFile'],
     filters: [
       { name: 'Audit databases', extensions: ['db', 'sqlite', 'sqlite3'] },
       { name: 'All files', extensions: ['*'] },
     ],
-  };
+  },
+  keyring: {
+    title: 'Trust the signers in a keyring',
+    filters: [
+      { name: 'Keyrings', extensions: ['json'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  },
+  'officer-key': {
+    title: 'Import an officer key (from proofdesk keygen)',
+    filters: [
+      { name: 'Key files', extensions: ['key', 'json'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  },
+} satisfies Record<string, { title: string; filters: Electron.FileFilter[] }>;
+
+/** The system's Open dialog, attached to the window. */
+async function chooseFile(kind: keyof typeof OPEN_DIALOGS): Promise<string | null> {
+  const options: Electron.OpenDialogOptions = { ...OPEN_DIALOGS[kind], properties: ['openFile'] };
   const result =
     mainWindow === null
       ? await dialog.showOpenDialog(options)
@@ -56,37 +77,60 @@ async function chooseEvidenceFile(): Promise<string | null> {
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }
 
-const workspaceOptions = {
-  resourcesDemoDir: demoDir,
-  stateDir: app.getPath('userData'),
-  trust: () => ({ keyring: null, officer: null }),
-  chooseFile: chooseEvidenceFile,
-  onOpenedInPlace: (path: string) => {
-    app.addRecentDocument(path);
-    if (app.isReady()) buildMenu();
-  },
-};
-
-/** The file from the command line, or the demo when there is none or it cannot be opened. */
-function openInitialWorkspace(): { workspace: Workspace; startupError: string | null } {
-  const path = pathFromCommandLine();
-  try {
-    return { workspace: new Workspace(workspaceOptions, path), startupError: null };
-  } catch (error) {
-    return {
-      workspace: new Workspace(workspaceOptions),
-      startupError: error instanceof Error ? error.message : String(error),
-    };
-  }
+interface Services {
+  readonly workspace: Workspace;
+  readonly handlers: () => Partial<Handlers>;
+  readonly startupError: string | null;
 }
 
-const { workspace, startupError } = openInitialWorkspace();
+/**
+ * What the window talks to: the file from the command line (or the demo when there is none or
+ * it cannot be opened), and the settings. Made once the app is ready, since safeStorage can only
+ * say whether the OS key store is there from then on.
+ */
+function startServices(): Services {
+  const stateDir = app.getPath('userData');
+  const officerKeys = keyStoreOfficerKeys(stateDir, safeStorage);
+  const keyrings = new TrustedKeyrings(stateDir);
+  const options = {
+    resourcesDemoDir: demoDir,
+    stateDir,
+    trust: () => ({ keyring: keyrings.merged(), officer: currentOfficer(officerKeys) }),
+    chooseFile: () => chooseFile('evidence'),
+    onOpenedInPlace: (path: string) => {
+      app.addRecentDocument(path);
+      if (services !== null) buildMenu(services.workspace);
+    },
+  };
+  let workspace: Workspace;
+  let startupError: string | null = null;
+  try {
+    workspace = new Workspace(options, pathFromCommandLine());
+  } catch (error) {
+    workspace = new Workspace(options);
+    startupError = error instanceof Error ? error.message : String(error);
+  }
+  const settingsHandlers = createSettingsHandlers({
+    officerKeys,
+    keyrings,
+    handles: workspace.handles,
+    chooseFile: (kind) => chooseFile(kind),
+    onTrustChanged: () => workspace.refresh(),
+  });
+  return {
+    workspace,
+    handlers: () => ({ ...workspace.handlers(), ...settingsHandlers }),
+    startupError,
+  };
+}
+
+let services: Services | null = null;
 
 /** Opens a file main chose (menu, Open Recent, the OS) and tells the window. */
 async function openFromMain(path: string | null, origin: 'dialog' | 'recent'): Promise<void> {
-  if (path === null) return;
+  if (path === null || services === null) return;
   try {
-    const opened = await workspace.open(path, origin);
+    const opened = await services.workspace.open(path, origin);
     mainWindow?.webContents.send('workspace/changed', opened);
   } catch (error) {
     const message =
@@ -100,7 +144,7 @@ async function openFromMain(path: string | null, origin: 'dialog' | 'recent'): P
   }
 }
 
-function buildMenu(): void {
+function buildMenu(workspace: Workspace): void {
   const isMac = process.platform === 'darwin';
   // macOS keeps its own recent-documents menu, fed by app.addRecentDocument.
   const recentItems: MenuItemConstructorOptions[] = isMac
@@ -123,7 +167,7 @@ function buildMenu(): void {
         {
           label: 'Open…',
           accelerator: 'CmdOrCtrl+O',
-          click: () => void chooseEvidenceFile().then((path) => openFromMain(path, 'dialog')),
+          click: () => void chooseFile('evidence').then((path) => openFromMain(path, 'dialog')),
         },
         ...recentItems,
         { type: 'separator' },
@@ -175,7 +219,10 @@ function registerIpc(window: BrowserWindow, url: string): void {
           error: { code: 'USAGE', message: 'IPC is only accepted from the Proofdesk window.' },
         };
       }
-      return dispatchIpcCall(workspace.handlers(), channel, input, (name, payload) =>
+      if (services === null) {
+        return { ok: false, error: { code: 'INTERNAL', message: 'Proofdesk is still starting.' } };
+      }
+      return dispatchIpcCall(services.handlers(), channel, input, (name, payload) =>
         window.webContents.send(name, payload),
       );
     });
@@ -206,8 +253,10 @@ app.on('open-file', (event, path) => {
 });
 void app.whenReady().then(async () => {
   hardenSessions();
-  buildMenu();
+  services = startServices();
+  buildMenu(services.workspace);
   await createWindow();
+  const { startupError } = services;
   if (startupError !== null) {
     await dialog.showMessageBox({
       type: 'error',
@@ -218,4 +267,4 @@ void app.whenReady().then(async () => {
   }
 });
 app.on('window-all-closed', () => app.quit());
-app.on('will-quit', () => void workspace.close());
+app.on('will-quit', () => void services?.workspace.close());

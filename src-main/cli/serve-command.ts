@@ -1,5 +1,6 @@
 /**
- * `proofdesk serve [db] [--port N] [--keys FILE] [--state-dir DIR]`: the browser twin of the
+ * `proofdesk serve [db] [--port N] [--keys FILE] [--key FILE [--passphrase-file FILE]]
+ * [--state-dir DIR]`: the browser twin of the
  * desktop app, for machines without the Electron binary. It serves the built renderer
  * (out/renderer, rebuilt with electron-vite first when missing or stale in a development
  * checkout) and the same IPC handlers over HTTP on 127.0.0.1 (see serve/serve-server.ts for the
@@ -9,21 +10,25 @@
  * The db may be a nexuscone ledger or a nexus-attest decision store (with its bound ledger).
  * Without one it serves the bundled demo (resources/demo: the ledger with its keyring, and a
  * working copy of the demo decisions in the state directory), as the app does. The page's Open…
- * lists folders through main by handle, starting where serve was run. --port 0, the
+ * lists folders through main by handle, starting where serve was run. --keys names a keyring
+ * trusted beside those added in Settings; --key names the officer key approvals are signed with
+ * (the twin keeps no keys of its own). --port 0, the
  * default, takes any free port. Bad input (a missing or non-SQLite db, an unreadable keyring, a
  * bad port, a port in use) is one sentence on stderr and exit code 2.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ProofdeskError } from '../../src-shared/check-code';
 import type { IpcEvent } from '../../src-shared/ipc/ipc-contract';
-import { parseKeyring, type Keyring } from '../../src-shared/keyring';
 import { dispatchIpcCall } from '../ipc/ipc-handlers';
 import { defaultUserDataDir } from '../ledger/trusted-head-store';
 import { loadRenderer, PACKAGE_ROOT } from '../serve/renderer-bundle';
 import { SERVE_HOST, startServeServer } from '../serve/serve-server';
+import { readKeyFile } from '../crypto/key-file';
+import { commandLineOfficerKeys } from '../settings/officer-keys';
+import { createSettingsHandlers, currentOfficer } from '../settings/settings-handlers';
+import { readKeyringFile, TrustedKeyrings } from '../settings/trusted-keyrings';
 import { Workspace } from '../workspace/workspace';
-import { parseCommandLine, type CliIo } from './cli-arguments';
+import { parseCommandLine, passphraseProvider, type CliIo } from './cli-arguments';
 
 const DEMO_DIR = join(PACKAGE_ROOT, 'resources', 'demo');
 
@@ -36,20 +41,6 @@ function parsePort(text: string | undefined): number {
     );
   }
   return Number(text);
-}
-
-function readKeyringFile(path: string): Keyring {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const missing = (error as { code?: string }).code === 'ENOENT';
-    throw new ProofdeskError(
-      missing ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE',
-      missing ? `There is no keyring file at ${path}.` : `The keyring ${path} cannot be read.`,
-    );
-  }
-  return parseKeyring(text, path);
 }
 
 function untilStopped(): Promise<void> {
@@ -68,7 +59,13 @@ function untilStopped(): Promise<void> {
 export async function runServe(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandLine(
     args,
-    { port: { type: 'string' }, keys: { type: 'string' }, 'state-dir': { type: 'string' } },
+    {
+      port: { type: 'string' },
+      keys: { type: 'string' },
+      key: { type: 'string' },
+      'passphrase-file': { type: 'string' },
+      'state-dir': { type: 'string' },
+    },
     'serve',
   );
   if (positionals.length > 1) {
@@ -80,24 +77,40 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   const port = parsePort(values.port);
   const db = positionals[0];
   const stateDir = values['state-dir'] ?? defaultUserDataDir();
-  const keyring = values.keys === undefined ? null : readKeyringFile(values.keys);
+  // Read now, so a bad file is one sentence at start-up rather than a failure later.
+  if (values.keys !== undefined) readKeyringFile(values.keys);
+  const keyrings = new TrustedKeyrings(
+    stateDir,
+    values.keys === undefined ? null : resolve(values.keys),
+  );
+  const officerKeys = commandLineOfficerKeys(
+    values.key === undefined
+      ? null
+      : readKeyFile(values.key, passphraseProvider(values['passphrase-file'])),
+  );
   const workspace = new Workspace(
     {
       resourcesDemoDir: DEMO_DIR,
       stateDir,
-      trust: () => ({ keyring, officer: null }),
+      trust: () => ({ keyring: keyrings.merged(), officer: currentOfficer(officerKeys) }),
       // The in-app chooser starts where `proofdesk serve` was run.
       browseHome: process.cwd(),
     },
     db,
   );
+  const settingsHandlers = createSettingsHandlers({
+    officerKeys,
+    keyrings,
+    handles: workspace.handles,
+    onTrustChanged: () => workspace.refresh(),
+  });
   // Rebuilt quietly when stale: it takes well under a second.
   const assets = loadRenderer();
   const server = await startServeServer({
     port,
     assets,
     dispatch: (channel, input, emit: (event: IpcEvent, payload: unknown) => void) =>
-      dispatchIpcCall(workspace.handlers(), channel, input, emit),
+      dispatchIpcCall({ ...workspace.handlers(), ...settingsHandlers }, channel, input, emit),
   });
   const stopped = untilStopped();
   const opened = workspace.describe();

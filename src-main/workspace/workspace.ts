@@ -59,6 +59,8 @@ interface Session {
   /** The private copy of a dropped file this session reads, removed once it is replaced. */
   readonly droppedCopy: string | null;
   readonly handlers: Partial<Handlers>;
+  /** The same file opened again, with the trust in force now. */
+  readonly reopen: () => Session;
 }
 
 const DROPPED_COPY_REASON =
@@ -66,7 +68,8 @@ const DROPPED_COPY_REASON =
 
 export class Workspace {
   private session: Session;
-  private readonly handles = new FileHandles();
+  /** Shared with Settings, so a keyring chosen in the in-app chooser is named the same way. */
+  readonly handles = new FileHandles();
   private readonly recent: RecentFiles;
   private readonly dropped = new DroppedFiles();
 
@@ -118,6 +121,14 @@ export class Workspace {
     return this.describe();
   }
 
+  /**
+   * Opens the same file again after trust changed (Settings), so the next verification or
+   * approval uses the new keys. A file gone since leaves the session as it was.
+   */
+  async refresh(): Promise<void> {
+    await this.replaceSession(this.session.reopen());
+  }
+
   /** Stops what runs and removes dropped copies (app quit, serve stopping). */
   async close(): Promise<void> {
     await this.session.handlers['ledger/cancel-verify']?.({}, () => {});
@@ -144,6 +155,7 @@ export class Workspace {
     const demo = demoLedgerSession(resourcesDemoDir);
     const { keyring } = this.options.trust();
     return {
+      reopen: () => this.demoSession(),
       description: {
         kind: 'demo',
         origin: 'demo',
@@ -153,7 +165,12 @@ export class Workspace {
       },
       pathInPlace: null,
       droppedCopy: null,
-      handlers: createDemoHandlers({ resourcesDemoDir, stateDir, keyring }),
+      // The demo's own signers stay trusted beside the user's, or its signatures could not pass.
+      handlers: createDemoHandlers({
+        resourcesDemoDir,
+        stateDir,
+        keyring: new Map([...demo.keyring, ...(keyring ?? [])]),
+      }),
     };
   }
 
@@ -167,8 +184,10 @@ export class Workspace {
     const { keyring, officer } = this.options.trust();
     const { stateDir } = this.options;
     const inPlace = origin !== 'drop';
+    const reopen = (): Session => this.sessionFor(path, origin, title);
     if (kind === 'ledger') {
       return {
+        reopen,
         description: {
           kind,
           origin,
@@ -194,6 +213,7 @@ export class Workspace {
         ? 'No officer key is set up, so approvals cannot be signed; add one in Settings.'
         : null;
     return {
+      reopen,
       description: {
         kind,
         origin,

@@ -14,6 +14,7 @@ import {
   ledgerPageInputSchema,
   ledgerPageOutputSchema,
 } from './ledger-browse-contract';
+import { SETTINGS_CHANNELS } from './settings-contract';
 import { WORKSPACE_CHANNELS, WORKSPACE_EVENTS } from './workspace-contract';
 
 const noInput = z.object({}).strict();
@@ -122,6 +123,8 @@ const decisionIdInput = z.object({ decisionId: z.string().min(1).max(200) }).str
 export const IPC_CHANNELS = {
   // 'workspace/…': what is open, Open…, recent files, dropped files (workspace-contract.ts).
   ...WORKSPACE_CHANNELS,
+  // 'settings/…': the officer key and the keyrings of trusted signers (settings-contract.ts).
+  ...SETTINGS_CHANNELS,
   /** The ledger main has open: its name, size and SHA-256. */
   'ledger/describe': { input: noInput, output: ledgerSummarySchema },
   /** Verifies the open ledger in the worker pool; progress arrives as 'ledger/verify-progress'. */
@@ -187,6 +190,12 @@ export const PRELOAD_METHODS = {
   'workspace/drop-chunk': 'sendDroppedFileChunk',
   'workspace/drop-open': 'openDroppedFile',
   'workspace/drop-abort': 'abortDroppedFile',
+  'settings/describe': 'describeSettings',
+  'settings/create-officer-key': 'createOfficerKey',
+  'settings/import-officer-key': 'importOfficerKey',
+  'settings/remove-officer-key': 'removeOfficerKey',
+  'settings/add-keyring': 'addKeyring',
+  'settings/remove-keyring': 'removeKeyring',
   'ledger/describe': 'describeLedger',
   'ledger/verify': 'verifyLedger',
   'ledger/cancel-verify': 'cancelVerification',
