@@ -75,6 +75,17 @@ export const FINDING_CODES = [
   'ANCHOR_HEAD_MISMATCH',
   'ANCHOR_PROOF_NOT_CHECKED',
   'ANCHOR_TST_NOT_CHECKED',
+  'ANCHOR_TSA_MALFORMED',
+  'ANCHOR_TSA_IMPRINT_MISMATCH',
+  'ANCHOR_TSA_NONCE_MISMATCH',
+  'ANCHOR_TSA_SIGNATURE_INVALID',
+  'ANCHOR_TSA_UNTRUSTED',
+  'ANCHOR_TSA_ROOTS_MISSING',
+  'ANCHOR_OTS_COMMITMENT_MISMATCH',
+  'ANCHOR_OTS_HEIGHT_MISMATCH',
+  'ANCHOR_OTS_INVALID',
+  'ANCHOR_OTS_PENDING',
+  'ANCHOR_OTS_HEADERS_MISSING',
   'WITNESS_SIGNATURE_INVALID',
   'WITNESS_HASH_MISMATCH',
   'WITNESS_LINK_BROKEN',
@@ -252,6 +263,63 @@ export const FINDING_CODE_INFO: Readonly<Record<FindingCode, FindingCodeInfo>> =
     check: 'anchors.tsa',
     status: 'SKIP',
     title: 'The anchor’s RFC 3161 timestamp token was not verified.',
+  },
+  ANCHOR_TSA_MALFORMED: {
+    check: 'anchors.tsa',
+    status: 'FAIL',
+    title: 'The stored RFC 3161 response cannot be parsed, or its status is not granted.',
+  },
+  ANCHOR_TSA_IMPRINT_MISMATCH: {
+    check: 'anchors.tsa',
+    status: 'FAIL',
+    title: 'The timestamp’s message imprint is not the SHA-256 of the anchor’s chain head.',
+  },
+  ANCHOR_TSA_NONCE_MISMATCH: {
+    check: 'anchors.tsa',
+    status: 'FAIL',
+    title: 'The timestamp’s nonce is not the one the request sent.',
+  },
+  ANCHOR_TSA_SIGNATURE_INVALID: {
+    check: 'anchors.tsa',
+    status: 'FAIL',
+    title: 'The timestamp token’s CMS signature does not verify.',
+  },
+  ANCHOR_TSA_UNTRUSTED: {
+    check: 'anchors.tsa',
+    status: 'FAIL',
+    title:
+      'The timestamp’s signer does not chain to a supplied root, lacks the critical timeStamping usage, or was not valid at genTime.',
+  },
+  ANCHOR_TSA_ROOTS_MISSING: {
+    check: 'anchors.tsa',
+    status: 'SKIP',
+    title: 'No TSA trust roots were supplied, so who signed the timestamp was not checked.',
+  },
+  ANCHOR_OTS_COMMITMENT_MISMATCH: {
+    check: 'anchors.ots',
+    status: 'FAIL',
+    title: 'The OpenTimestamps proof does not start from the anchor’s chain head.',
+  },
+  ANCHOR_OTS_HEIGHT_MISMATCH: {
+    check: 'anchors.ots',
+    status: 'FAIL',
+    title: 'The proof’s Bitcoin attestation is at another height than the row records.',
+  },
+  ANCHOR_OTS_INVALID: {
+    check: 'anchors.ots',
+    status: 'FAIL',
+    title:
+      'The OpenTimestamps proof is malformed, or its merkle root or proof of work does not match the block header.',
+  },
+  ANCHOR_OTS_PENDING: {
+    check: 'anchors.ots',
+    status: 'PENDING',
+    title: 'The OpenTimestamps proof is still pending at its calendars: not yet in Bitcoin.',
+  },
+  ANCHOR_OTS_HEADERS_MISSING: {
+    check: 'anchors.ots',
+    status: 'SKIP',
+    title: 'No block headers were supplied, so the claimed Bitcoin confirmation was not checked.',
   },
   WITNESS_SIGNATURE_INVALID: {
     check: 'witnesses.signatures',

@@ -18,6 +18,7 @@ import { runApprove, runExecute, runRequest, runRevoke } from './decision-write-
 import { runKeygen } from './keygen-command';
 import { runPackage } from './package-commands';
 import { runServe } from './serve-command';
+import { runWitness } from './witness-commands';
 
 const USAGE = `Usage:
   proofdesk verify <db> [--keys FILE] [--require-signatures] [--state-dir DIR] [--json]
@@ -40,7 +41,10 @@ const USAGE = `Usage:
   proofdesk bundle import <bundle.json> --db DB [--conflict reject_on_conflict|new_decision_id|overwrite] [--at ISO] [--create] [--json]
   proofdesk package export <db> <id> [--at ISO] [--router-bundle FILE --embed [--no-verify-router-digest] | --router-digest sha256:HEX] [--out FILE [--force]]
   proofdesk package verify <file> [--db DB [--at ISO]] [--json]
-  proofdesk serve [db] [--port N] [--keys FILE] [--state-dir DIR]
+  proofdesk serve [db] [--port N] [--keys FILE] [--key FILE] [--state-dir DIR]
+  proofdesk witness add <db> --label L --public-key HEX [--role consortium|regulator|self]
+  proofdesk witness retire <db> <label|id>
+  proofdesk witness attest <db> <label|id> --key FILE
 
 --at ISO is the instant approval expiry is judged at (ISO 8601 with a UTC offset; default now);
 every recorded event is replayed whatever its time. Exports also record it as meta.exported_at.
@@ -143,6 +147,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return runPackage(rest, io);
       case 'serve':
         return await runServe(rest, io);
+      case 'witness':
+        return runWitness(rest, io);
       case undefined:
       case 'help':
       case '--help':

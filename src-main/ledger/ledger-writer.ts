@@ -7,18 +7,14 @@
  * loser gets a UNIQUE error (spec §7). Here every batch runs inside BEGIN IMMEDIATE, which takes
  * the write lock before the tip is read, so no two writers can build on the same tip.
  */
-import Database from 'better-sqlite3';
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { ProofdeskError } from '../../src-shared/check-code';
 import { asciiToBytes, bytesToHex, isLowerHex } from '../../src-shared/crypto/hex';
 import { buildEntryHashInput, GENESIS_PREVIOUS_HASH } from '../../src-shared/ledger/entry-hash';
 import type { CryptoProvider } from '../../src-shared/crypto/crypto-provider';
 import { createNodeCryptoProvider } from '../crypto/node-crypto-provider';
 import { nowEpochMicros } from '../wall-clock';
-import { checkSqliteFile, describeOpenFailure } from '../sqlite/evidence-database';
-import { sqliteNativeBinding } from '../sqlite/native-binding';
 import { inspectLedgerSchema } from './ledger-database';
+import { writeLedger } from './ledger-write-transaction';
 import { NEXUSCONE_SCHEMA_STATEMENTS } from './nexuscone-schema';
 
 export interface NewEntry {
@@ -64,139 +60,97 @@ function wallClockTimestamp(): string {
   return formatNexusconeTimestamp(nowEpochMicros());
 }
 
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
-function sleepSync(ms: number): void {
-  Atomics.wait(sleepCell, 0, 0, ms);
-}
-
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: string }).code ?? '';
-  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
-}
-
 export function appendEntries(
   path: string,
   entries: readonly NewEntry[],
   options: AppendOptions = {},
 ): AppendResult {
   if (entries.length === 0) throw new ProofdeskError('USAGE', 'There are no entries to append.');
-  const resolved = resolve(path);
-  const exists = existsSync(resolved);
-  if (!exists && !options.createIfMissing) {
-    throw new ProofdeskError('FILE_NOT_FOUND', `There is no file at ${resolved}.`);
-  }
-  // An empty file is a database another writer has just created and not yet initialised.
-  if (exists && statSync(resolved).size > 0) checkSqliteFile(resolved);
-
   const crypto = options.crypto ?? createNodeCryptoProvider();
   const clock = options.clock ?? wallClockTimestamp;
-  const busyTimeoutMs = options.busyTimeoutMs ?? 30_000;
-  let db: Database.Database;
-  try {
-    db = new Database(resolved, {
-      timeout: 1000,
-      fileMustExist: !options.createIfMissing,
-      nativeBinding: sqliteNativeBinding(),
-    });
-  } catch (error) {
-    throw describeOpenFailure(error, resolved);
-  }
-  try {
-    db.pragma('synchronous = FULL');
-    db.pragma('trusted_schema = OFF');
-    const hasEntries = db.prepare<[], { found: number }>(
-      "SELECT COUNT(*) AS found FROM sqlite_schema WHERE lower(name) = 'entries'",
-    );
-    /**
-     * Creating the schema happens under the same write lock as the insert, so writers racing to
-     * create one new ledger all end up appending to the same one.
-     */
-    const prepareSchema = (): { created: boolean } => {
-      const created = hasEntries.get()?.found === 0;
-      if (created) {
-        if (!options.createIfMissing) {
+  return writeLedger(
+    path,
+    (db, resolved) => {
+      const hasEntries = db.prepare<[], { found: number }>(
+        "SELECT COUNT(*) AS found FROM sqlite_schema WHERE lower(name) = 'entries'",
+      );
+      /**
+       * Creating the schema happens under the same write lock as the insert, so writers racing to
+       * create one new ledger all end up appending to the same one.
+       */
+      const prepareSchema = (): { created: boolean } => {
+        const created = hasEntries.get()?.found === 0;
+        if (created) {
+          if (!options.createIfMissing) {
+            throw new ProofdeskError(
+              'NOT_A_LEDGER',
+              `${resolved} has no entries table, so it is not a nexuscone ledger.`,
+            );
+          }
+          for (const statement of NEXUSCONE_SCHEMA_STATEMENTS) db.exec(statement);
+        }
+        const schema = inspectLedgerSchema(db, resolved);
+        if (!schema.hasFormatColumns) {
           throw new ProofdeskError(
-            'NOT_A_LEDGER',
-            `${resolved} has no entries table, so it is not a nexuscone ledger.`,
+            'LEDGER_SCHEMA_UNSUPPORTED',
+            `${resolved} uses nexuscone v0.1's schema without event_type and format_version; open it once with nexuscone v0.2 to migrate it before appending.`,
           );
         }
-        for (const statement of NEXUSCONE_SCHEMA_STATEMENTS) db.exec(statement);
-      }
-      const schema = inspectLedgerSchema(db, resolved);
-      if (!schema.hasFormatColumns) {
-        throw new ProofdeskError(
-          'LEDGER_SCHEMA_UNSUPPORTED',
-          `${resolved} uses nexuscone v0.1's schema without event_type and format_version; open it once with nexuscone v0.2 to migrate it before appending.`,
-        );
-      }
-      return { created };
-    };
-    const tip = (): { entry_id: number; entry_hash: unknown } | undefined =>
-      db
-        .prepare<[], { entry_id: number; entry_hash: unknown }>(
-          'SELECT entry_id, entry_hash FROM entries ORDER BY entry_id DESC LIMIT 1',
-        )
-        .get();
-    const insertSql = `INSERT INTO entries (entry_id, timestamp, actor, action, event_type, format_version, payload,
+        return { created };
+      };
+      const tip = (): { entry_id: number; entry_hash: unknown } | undefined =>
+        db
+          .prepare<[], { entry_id: number; entry_hash: unknown }>(
+            'SELECT entry_id, entry_hash FROM entries ORDER BY entry_id DESC LIMIT 1',
+          )
+          .get();
+      const insertSql = `INSERT INTO entries (entry_id, timestamp, actor, action, event_type, format_version, payload,
                             previous_hash, entry_hash, signature, signing_key_id)
        VALUES (?, ?, ?, ?, ?, 2, ?, ?, ?, ?, ?)`;
-    const appendBatch = (): AppendResult => {
-      const { created } = prepareSchema();
-      const insert = db.prepare(insertSql);
-      const last = tip();
-      if (
-        last !== undefined &&
-        (!Number.isSafeInteger(last.entry_id) || !isLowerHex(last.entry_hash, 64))
-      ) {
-        throw new ProofdeskError(
-          'LEDGER_SCHEMA_UNSUPPORTED',
-          `The last entry of ${resolved} has a malformed entry_id or entry_hash; verify the ledger before appending to it.`,
-        );
-      }
-      let entryId = last === undefined ? 1 : last.entry_id + 1;
-      let previousHash = last === undefined ? GENESIS_PREVIOUS_HASH : (last.entry_hash as string);
-      const firstEntryId = entryId;
-      for (const entry of entries) {
-        const timestamp = clock();
-        const input = buildEntryHashInput({ ...entry, entryId, timestamp, previousHash }, 2);
-        if (input === undefined)
-          throw new ProofdeskError('INTERNAL', 'An entry could not be hashed.');
-        const entryHash = crypto.sha256HexOfUtf8(input);
-        const signature = options.signer
-          ? bytesToHex(options.signer.sign(asciiToBytes(entryHash)))
-          : null;
-        insert.run(
-          entryId,
-          timestamp,
-          entry.actor,
-          entry.action,
-          entry.eventType,
-          entry.payload,
-          previousHash,
-          entryHash,
-          signature,
-          options.signer?.keyId ?? null,
-        );
-        previousHash = entryHash;
-        entryId++;
-      }
-      return { created, firstEntryId, lastEntryId: entryId - 1, headHash: previousHash };
-    };
-    const transaction = db.transaction(appendBatch);
-    const deadline = Date.now() + busyTimeoutMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return transaction.immediate();
-      } catch (error) {
-        if (!isBusy(error) || Date.now() > deadline) throw error;
-        // Jittered backoff so competing writers stop colliding in lockstep.
-        sleepSync(Math.min(200, 5 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
-      }
-    }
-  } catch (error) {
-    if (error instanceof ProofdeskError) throw error;
-    throw describeOpenFailure(error, resolved);
-  } finally {
-    db.close();
-  }
+      const appendBatch = (): AppendResult => {
+        const { created } = prepareSchema();
+        const insert = db.prepare(insertSql);
+        const last = tip();
+        if (
+          last !== undefined &&
+          (!Number.isSafeInteger(last.entry_id) || !isLowerHex(last.entry_hash, 64))
+        ) {
+          throw new ProofdeskError(
+            'LEDGER_SCHEMA_UNSUPPORTED',
+            `The last entry of ${resolved} has a malformed entry_id or entry_hash; verify the ledger before appending to it.`,
+          );
+        }
+        let entryId = last === undefined ? 1 : last.entry_id + 1;
+        let previousHash = last === undefined ? GENESIS_PREVIOUS_HASH : (last.entry_hash as string);
+        const firstEntryId = entryId;
+        for (const entry of entries) {
+          const timestamp = clock();
+          const input = buildEntryHashInput({ ...entry, entryId, timestamp, previousHash }, 2);
+          if (input === undefined)
+            throw new ProofdeskError('INTERNAL', 'An entry could not be hashed.');
+          const entryHash = crypto.sha256HexOfUtf8(input);
+          const signature = options.signer
+            ? bytesToHex(options.signer.sign(asciiToBytes(entryHash)))
+            : null;
+          insert.run(
+            entryId,
+            timestamp,
+            entry.actor,
+            entry.action,
+            entry.eventType,
+            entry.payload,
+            previousHash,
+            entryHash,
+            signature,
+            options.signer?.keyId ?? null,
+          );
+          previousHash = entryHash;
+          entryId++;
+        }
+        return { created, firstEntryId, lastEntryId: entryId - 1, headHash: previousHash };
+      };
+      return appendBatch();
+    },
+    { createIfMissing: options.createIfMissing, busyTimeoutMs: options.busyTimeoutMs },
+  );
 }
