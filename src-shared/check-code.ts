@@ -153,6 +153,8 @@ export const ERROR_CODES = [
   'KEY_PASSPHRASE_WRONG',
   'PAYLOAD_MALFORMED',
   'STATE_DIR_UNUSABLE',
+  'TSA_UNAVAILABLE',
+  'CALENDAR_UNAVAILABLE',
   'CANCELLED',
   'INTERNAL',
 ] as const;
@@ -553,6 +555,8 @@ export const ERROR_CODE_INFO: Readonly<Record<ErrorCode, { readonly title: strin
   KEY_PASSPHRASE_WRONG: { title: 'The passphrase does not unlock the key file.' },
   PAYLOAD_MALFORMED: { title: 'The entry payload is not valid.' },
   STATE_DIR_UNUSABLE: { title: 'The trusted-head state directory cannot be used.' },
+  TSA_UNAVAILABLE: { title: 'No Time-Stamp Authority answered with a usable timestamp.' },
+  CALENDAR_UNAVAILABLE: { title: 'No OpenTimestamps calendar answered.' },
   CANCELLED: { title: 'The operation was cancelled.' },
   INTERNAL: { title: 'An unexpected internal error.' },
 };

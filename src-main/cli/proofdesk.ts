@@ -10,6 +10,7 @@ import { EXIT_CODES, exitCodeOfVerdict } from '../../src-shared/verification-rep
 import { verifyLedgerFile } from '../ledger/ledger-verification';
 import { defaultUserDataDir, TrustedHeadStore } from '../ledger/trusted-head-store';
 import { renderVerificationJson, renderVerificationText } from './verification-output';
+import { anchorTrustFrom, ANCHOR_TRUST_OPTIONS } from './anchor-trust-options';
 import { runAppend } from './append-command';
 import { runBundle } from './bundle-commands';
 import { onePositional, parseCommandLine, type CliIo } from './cli-arguments';
@@ -22,6 +23,7 @@ import { runWitness } from './witness-commands';
 
 const USAGE = `Usage:
   proofdesk verify <db> [--keys FILE] [--require-signatures] [--state-dir DIR] [--json]
+      [--check-tst [--tsa-roots PEM]] [--check-anchors [--headers FILE | --bitcoin-rpc URL | --esplora URL]]
   proofdesk append <db> --actor A --action B [--event-type T] [--payload JSON] [--key FILE [--key-id ID]]
   proofdesk append <db> [--key FILE [--key-id ID]] < entries.jsonl
   proofdesk keygen --key-id ID --out FILE [--passphrase-file FILE]
@@ -55,6 +57,11 @@ replaced only with --force).
 Every decision event Proofdesk writes is also recorded in a ledger (default: decisions.db →
 decisions.ledger.db). Approvals and revocations are signed with the officer's key (keygen
 --key-id <officer id>); --signers FILE names the officers' public keys that count.
+
+--check-tst verifies each anchor's RFC 3161 token (signature, imprint; signer trust against
+--tsa-roots). --check-anchors verifies each OpenTimestamps proof; a Bitcoin confirmation is
+checked only against block headers you supply, and without them it is inconclusive (exit 3).
+Headers from --bitcoin-rpc or --esplora are fetched before verification, for the claimed heights.
 
 Encrypted key files take their passphrase from --passphrase-file FILE or PROOFDESK_PASSPHRASE.
 
@@ -90,11 +97,13 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
       'require-signatures': { type: 'boolean' },
       'state-dir': { type: 'string' },
       json: { type: 'boolean' },
+      ...ANCHOR_TRUST_OPTIONS,
     },
     'verify',
   );
   const dbPath = onePositional(positionals, 'ledger file', 'verify');
   const keyring = values.keys === undefined ? null : readKeyring(values.keys);
+  const anchorProofs = await anchorTrustFrom(dbPath, values);
   const trustedHeads = new TrustedHeadStore(values['state-dir'] ?? defaultUserDataDir());
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
@@ -105,6 +114,7 @@ async function runVerify(args: string[], io: CliIo): Promise<number> {
       keyring,
       requireSignatures: values['require-signatures'] ?? false,
       trustedHeads,
+      anchorProofs,
       signal: abort.signal,
       onProgress: showProgress
         ? ({ rowsDone, rowsTotal }) =>

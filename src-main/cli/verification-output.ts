@@ -123,7 +123,9 @@ function renderVerdictLines(
   for (const check of checks) {
     if (check.required && (check.status === 'SKIP' || check.status === 'PENDING')) {
       lines.push(
-        `  inconclusive because a requested check could not be completed: ${check.check}: ${clean(check.message)}`,
+        verdict === 'inconclusive'
+          ? `  inconclusive because a requested check could not be completed: ${check.check}: ${clean(check.message)}`
+          : `  also not completed, though requested: ${check.check}: ${clean(check.message)}`,
       );
     }
   }

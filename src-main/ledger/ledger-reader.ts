@@ -104,15 +104,20 @@ export function readEntryHashes(
   return hashes;
 }
 
-export function readAnchors(db: Database.Database, schema: LedgerSchema): AnchorRecord[] {
-  if (!schema.hasAnchors) return [];
+/** SQL for an anchors column, or NULL where an older schema lacks it. */
+function optionalAnchorColumn(db: Database.Database): (name: string) => string {
   const columns = new Set(
     db
       .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('anchors')")
       .all()
       .map((column) => column.name),
   );
-  const optional = (name: string): string => (columns.has(name) ? `"${name}"` : 'NULL');
+  return (name) => (columns.has(name) ? `"${name}"` : 'NULL');
+}
+
+export function readAnchors(db: Database.Database, schema: LedgerSchema): AnchorRecord[] {
+  if (!schema.hasAnchors) return [];
+  const optional = optionalAnchorColumn(db);
   const rows = db
     .prepare<[], Record<string, SqlValue>>(
       `SELECT anchor_id, chain_head_entry_id, chain_head_hash,
@@ -133,6 +138,42 @@ export function readAnchors(db: Database.Database, schema: LedgerSchema): Anchor
     hasTst: row.has_tst === 1,
     tsaUrl: typeof row.tsa_url === 'string' ? row.tsa_url : null,
   }));
+}
+
+/** What an anchor's proofs need: its blobs and the columns they are checked against. */
+export interface AnchorProofRecord {
+  readonly anchorId: number;
+  readonly chainHeadHash: SqlValue;
+  readonly otsProofBlob: Uint8Array | null;
+  readonly confirmedAt: string | null;
+  readonly bitcoinBlockHeight: number | null;
+  readonly tstBlob: Uint8Array | null;
+}
+
+/** The proof blobs of every anchor; a column an older schema lacks reads as NULL. */
+export function readAnchorProofs(db: Database.Database, schema: LedgerSchema): AnchorProofRecord[] {
+  if (!schema.hasAnchors) return [];
+  const optional = optionalAnchorColumn(db);
+  const blob = (value: SqlValue): Uint8Array | null =>
+    value instanceof Uint8Array ? new Uint8Array(value) : null;
+  return db
+    .prepare<[], Record<string, SqlValue>>(
+      `SELECT anchor_id, chain_head_hash, ${optional('ots_proof_blob')} AS ots_proof_blob,
+              ${optional('confirmed_at')} AS confirmed_at,
+              ${optional('bitcoin_block_height')} AS bitcoin_block_height,
+              ${optional('tst_blob')} AS tst_blob
+       FROM anchors ORDER BY anchor_id`,
+    )
+    .all()
+    .map((row) => ({
+      anchorId: Number(row.anchor_id),
+      chainHeadHash: row.chain_head_hash ?? null,
+      otsProofBlob: blob(row.ots_proof_blob ?? null),
+      confirmedAt: typeof row.confirmed_at === 'string' ? row.confirmed_at : null,
+      bitcoinBlockHeight:
+        typeof row.bitcoin_block_height === 'number' ? row.bitcoin_block_height : null,
+      tstBlob: blob(row.tst_blob ?? null),
+    }));
 }
 
 export function readWitnesses(db: Database.Database, schema: LedgerSchema): WitnessRecord[] {

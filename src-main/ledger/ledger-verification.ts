@@ -7,6 +7,10 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import {
+  checkAnchorProofs,
+  type AnchorProofTrust,
+} from '../../src-shared/anchors/anchor-proof-checks';
 import { ProofdeskError } from '../../src-shared/check-code';
 import { bytesToHex } from '../../src-shared/crypto/hex';
 import type { Keyring } from '../../src-shared/keyring';
@@ -27,6 +31,7 @@ import { createNodeCryptoProvider } from '../crypto/node-crypto-provider';
 import { sha256OfFile } from './file-digest';
 import { openLedger, type OpenedLedger } from './ledger-database';
 import {
+  readAnchorProofs,
   readAnchors,
   readAttestations,
   readEntryHashes,
@@ -70,6 +75,11 @@ export interface LedgerVerificationOptions {
   readonly findingCapPerCode?: number;
   /** The instant recorded with a trusted head. */
   readonly now?: () => Date;
+  /**
+   * The anchors' own proofs to check, with the trust material for each track (TSA roots, block
+   * headers); a track left null, or no value at all, is listed as not checked.
+   */
+  readonly anchorProofs?: AnchorProofTrust;
 }
 
 export interface LedgerVerificationResult {
@@ -174,9 +184,10 @@ function runJobsInWorkers(
 /**
  * Verifies the ledger at `path`. Preconditions: trust material (keyring, trusted-head store) is
  * passed in. A `pass` verdict proves the chain, signatures checked with the given keyring, anchor
- * and witness heads, and (when a store is given) extension of the previously verified head. It
- * does not prove the anchors' OTS or RFC 3161 proofs, who holds the keys, or anything about the
- * tail beyond the newest external head record.
+ * and witness heads, (when asked, with the roots and headers given) the anchors' RFC 3161 and
+ * OpenTimestamps proofs, and (when a store is given) extension of the previously verified head.
+ * It does not prove who holds the keys, what the trust material vouches for, or anything about
+ * the tail beyond the newest external head record.
  */
 export async function verifyLedgerFile(
   path: string,
@@ -233,6 +244,24 @@ export async function verifyLedgerFile(
     if (options.signal?.aborted) throw cancelledError();
 
     const anchors = readAnchors(ledger.db, ledger.schema);
+    const proofTrust = options.anchorProofs ?? { ots: null, tsa: null };
+    const proofsById = new Map(
+      (proofTrust.ots === null && proofTrust.tsa === null
+        ? []
+        : readAnchorProofs(ledger.db, ledger.schema)
+      ).map((proof) => [proof.anchorId, proof]),
+    );
+    const anchorProofFindings = await checkAnchorProofs(
+      anchors.map((anchor) => {
+        const proof = proofsById.get(anchor.anchorId);
+        return {
+          ...anchor,
+          otsProofBlob: proof?.otsProofBlob ?? null,
+          tstBlob: proof?.tstBlob ?? null,
+        };
+      }),
+      proofTrust,
+    );
     const witnesses = readWitnesses(ledger.db, ledger.schema);
     const attestations = readAttestations(ledger.db, ledger.schema);
     const trusted = options.trustedHeads?.load(ledger.location.path) ?? null;
@@ -266,6 +295,7 @@ export async function verifyLedgerFile(
       sequence: readSequence(ledger.db, ledger.schema),
       anchors,
       anchorFindings: checkAnchorHeads(anchors, entryHashAt),
+      anchorProofFindings,
       witnessCount: witnesses.length,
       attestationCount: attestations.length,
       witnessFindings: checkWitnessAttestations(witnesses, attestations, entryHashAt, crypto),

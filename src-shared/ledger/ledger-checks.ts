@@ -17,6 +17,14 @@ export interface LedgerCheckInput {
   readonly sequence: number | null;
   readonly anchors: readonly AnchorRecord[];
   readonly anchorFindings: readonly Finding[];
+  /**
+   * Findings of the anchors' proofs per track (anchors.ots, anchors.tsa), all anchors together;
+   * null for a track that was not asked for, which is then listed as not checked.
+   */
+  readonly anchorProofFindings?: {
+    readonly ots: readonly Finding[] | null;
+    readonly tsa: readonly Finding[] | null;
+  };
   readonly witnessCount: number;
   readonly attestationCount: number;
   readonly witnessFindings: readonly Finding[];
@@ -31,6 +39,33 @@ export interface LedgerCheckOutcome {
   readonly entries: number;
   readonly head: RowEdge | null;
   readonly first: RowEdge | null;
+}
+
+/** Codes that say a requested check could not be completed: they make the verdict inconclusive. */
+const INCOMPLETE_WHEN_ASKED = new Set(['ANCHOR_OTS_HEADERS_MISSING', 'ANCHOR_TSA_ROOTS_MISSING']);
+
+/**
+ * One track of anchor proofs: not asked → a not-checked line per anchor; asked → every finding,
+ * and one PASS line for the anchors that have none.
+ */
+function anchorProofChecks(
+  check: 'anchors.ots' | 'anchors.tsa',
+  anchors: readonly AnchorRecord[],
+  findings: readonly Finding[] | null,
+  lines: {
+    passMessage: (count: number) => string;
+    notChecked: (anchor: AnchorRecord) => CheckResult;
+  },
+): CheckResult[] {
+  if (anchors.length === 0) return [];
+  if (findings === null) return anchors.map(lines.notChecked);
+  const withFindings = new Set(findings.map((finding) => finding.anchorId));
+  const clean = anchors.filter((anchor) => !withFindings.has(anchor.anchorId)).length;
+  const results = findings.map((finding) =>
+    checkFromFinding(finding, { required: INCOMPLETE_WHEN_ASKED.has(finding.code) }),
+  );
+  if (clean === 0) return results;
+  return [{ check, status: 'PASS', message: lines.passMessage(clean) }, ...results];
 }
 
 /** "1 entry", "2 entries", "3 anchors". */
@@ -232,26 +267,38 @@ export function assembleLedgerChecks(input: LedgerCheckInput): LedgerCheckOutcom
       'anchors.heads',
       `${plural(input.anchors.length, 'anchor')}: every chain head is still in the ledger unchanged`,
     );
-    for (const anchor of input.anchors) {
-      if (anchor.hasOtsProof) {
-        checks.push(
-          checkFromFinding({
-            code: 'ANCHOR_PROOF_NOT_CHECKED',
-            anchorId: anchor.anchorId,
-            message: `anchor ${anchor.anchorId}: OpenTimestamps proof (${anchor.confirmedAt === null ? 'pending' : `claims Bitcoin block ${anchor.bitcoinBlockHeight ?? '?'}`}) not verified: this version checks anchor heads only`,
-          }),
-        );
-      }
-      if (anchor.hasTst) {
-        checks.push(
-          checkFromFinding({
-            code: 'ANCHOR_TST_NOT_CHECKED',
-            anchorId: anchor.anchorId,
-            message: `anchor ${anchor.anchorId}: RFC 3161 token${anchor.tsaUrl ? ` from ${anchor.tsaUrl}` : ''} not verified: this version checks anchor heads only`,
-          }),
-        );
-      }
-    }
+    checks.push(
+      ...anchorProofChecks(
+        'anchors.ots',
+        input.anchors.filter((anchor) => anchor.hasOtsProof),
+        input.anchorProofFindings?.ots ?? null,
+        {
+          passMessage: (count) =>
+            `${plural(count, 'OpenTimestamps proof')}: each starts from its anchor's chain head and is confirmed in a supplied block header`,
+          notChecked: (anchor) =>
+            checkFromFinding({
+              code: 'ANCHOR_PROOF_NOT_CHECKED',
+              anchorId: anchor.anchorId,
+              message: `anchor ${anchor.anchorId}: OpenTimestamps proof (${anchor.confirmedAt === null ? 'pending' : `claims Bitcoin block ${anchor.bitcoinBlockHeight ?? '?'}`}) not verified: ask for it with --check-anchors`,
+            }),
+        },
+      ),
+      ...anchorProofChecks(
+        'anchors.tsa',
+        input.anchors.filter((anchor) => anchor.hasTst),
+        input.anchorProofFindings?.tsa ?? null,
+        {
+          passMessage: (count) =>
+            `${plural(count, 'RFC 3161 timestamp')}: each is signed over its anchor's chain head by a TSA that chains to a supplied root`,
+          notChecked: (anchor) =>
+            checkFromFinding({
+              code: 'ANCHOR_TST_NOT_CHECKED',
+              anchorId: anchor.anchorId,
+              message: `anchor ${anchor.anchorId}: RFC 3161 token${anchor.tsaUrl ? ` from ${anchor.tsaUrl}` : ''} not verified: ask for it with --check-tst`,
+            }),
+        },
+      ),
+    );
   }
   if (input.attestationCount > 0 || input.witnessCount > 0) {
     const count = plural(input.attestationCount, 'attestation');
