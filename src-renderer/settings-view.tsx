@@ -16,7 +16,7 @@ import {
 import './settings.css';
 
 type Settings = ChannelOutput<'settings/describe'>;
-type Choosing = null | 'keyring' | 'officer-key';
+type Choosing = null | 'keyring' | 'officer-key' | 'tsa-roots' | 'block-headers';
 
 const LABELS: Record<ThemePreference, string> = { system: 'System', light: 'Light', dark: 'Dark' };
 
@@ -24,6 +24,14 @@ const CHOOSER_TEXT: Record<Exclude<Choosing, null>, { title: string; hint: strin
   keyring: {
     title: 'Trust the signers in a keyring',
     hint: 'A JSON file mapping key ids to Ed25519 public keys, as `proofdesk keygen` and nexuscone write them.',
+  },
+  'tsa-roots': {
+    title: 'Trust the TSA roots in a PEM file',
+    hint: 'CA certificates in PEM form. RFC 3161 timestamps are trusted only when their signer chains to one of them.',
+  },
+  'block-headers': {
+    title: 'Use a file of Bitcoin block headers',
+    hint: 'One 80-byte header per line as "height hex", or a JSON array of {height, hex}. OpenTimestamps confirmations are checked against it.',
   },
   'officer-key': {
     title: 'Import an officer key',
@@ -95,6 +103,16 @@ export function SettingsView() {
     change(
       () => proofdeskApi().addKeyring(handle === undefined ? {} : { handle }),
       'Keyring added.',
+    );
+  const addTsaRoots = (handle?: string) =>
+    change(
+      () => proofdeskApi().addTsaRoots(handle === undefined ? {} : { handle }),
+      'TSA roots added.',
+    );
+  const setBlockHeaders = (handle?: string) =>
+    change(
+      () => proofdeskApi().setBlockHeaders(handle === undefined ? {} : { handle }),
+      'Block headers set.',
     );
   const importKey = (handle?: string) =>
     change(
@@ -286,6 +304,92 @@ export function SettingsView() {
         </button>
       </section>
 
+      <section aria-labelledby="anchors-heading" className="settings-section">
+        <h3 id="anchors-heading">Anchor evidence</h3>
+        <p className="settings-explain">
+          Verification checks every anchor’s RFC 3161 timestamp and OpenTimestamps proof. Who signed
+          a timestamp is checked only against TSA roots you trust here, and a Bitcoin confirmation
+          only against block headers you supply; without them those checks say they were skipped.
+          Nothing is fetched from the network.
+        </p>
+        {settings !== null && settings.tsaRoots.length > 0 && (
+          <ul className="keyring-list" aria-label="Trusted TSA roots">
+            {settings.tsaRoots.map((file) => (
+              <li key={file.handle}>
+                <div>
+                  <span className="keyring-name">{file.fileName}</span>{' '}
+                  <span className="settings-explain">{file.folder}</span>
+                  {file.problem !== null ? (
+                    <p className="error">{file.problem}</p>
+                  ) : (
+                    <p className="keyring-keys">
+                      {file.certificates} {file.certificates === 1 ? 'certificate' : 'certificates'}
+                    </p>
+                  )}
+                </div>
+                <button
+                  type="button"
+                  disabled={busy}
+                  aria-label={`Stop trusting ${file.fileName}`}
+                  onClick={() =>
+                    void change(
+                      () => proofdeskApi().removeTsaRoots({ handle: file.handle }),
+                      'TSA roots removed.',
+                    )
+                  }
+                >
+                  Remove
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <div className="settings-row">
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => chooseThen('tsa-roots', addTsaRoots)}
+          >
+            Add TSA roots…
+          </button>
+        </div>
+        <div className="settings-row">
+          {settings !== null && settings.blockHeaders !== null ? (
+            <>
+              <span>
+                Block headers:{' '}
+                <span className="keyring-name">{settings.blockHeaders.fileName}</span>{' '}
+                {settings.blockHeaders.problem ?? `(${settings.blockHeaders.heights} headers)`}
+              </span>
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() => chooseThen('block-headers', setBlockHeaders)}
+              >
+                Replace block headers…
+              </button>
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() =>
+                  void change(() => proofdeskApi().clearBlockHeaders({}), 'Block headers cleared.')
+                }
+              >
+                Stop using block headers
+              </button>
+            </>
+          ) : (
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() => chooseThen('block-headers', setBlockHeaders)}
+            >
+              Use block headers…
+            </button>
+          )}
+        </div>
+      </section>
+
       <section aria-labelledby="appearance-heading" className="settings-section">
         <h3 id="appearance-heading">Appearance</h3>
         <ThemeSetting />
@@ -295,7 +399,13 @@ export function SettingsView() {
         <FileChooser
           {...CHOOSER_TEXT[choosing]}
           onChoose={async (handle) => {
-            const failure = await (choosing === 'keyring' ? addKeyring(handle) : importKey(handle));
+            const use = {
+              keyring: addKeyring,
+              'officer-key': importKey,
+              'tsa-roots': addTsaRoots,
+              'block-headers': setBlockHeaders,
+            }[choosing];
+            const failure = await use(handle);
             if (failure === null) setChoosing(null);
             return failure;
           }}

@@ -14,7 +14,8 @@ import {
   startServe,
   useDemoTwin,
 } from './support/renderer-harness';
-import { copyTo, temporaryDirectory } from './support/ledger-fixtures';
+import { copyTo, nexusconeFixture, temporaryDirectory } from './support/ledger-fixtures';
+import { sharedFixturesAvailable } from './support/shared-fixtures';
 import { writeNewKeyFile } from '../src-main/crypto/key-file';
 
 const demoDir = fileURLToPath(new URL('../resources/demo/', import.meta.url));
@@ -97,4 +98,55 @@ describeWithChromium('theme setting in Chromium', () => {
       await keyed.stop();
     }
   });
+
+  // Without the shared fixtures this skips on a user's clone, and fails under CI=true (no file).
+  const itWithFixtures = sharedFixturesAvailable || process.env.CI === 'true' ? it : it.skip;
+  itWithFixtures(
+    'anchor checks in the checklist: SKIP until TSA roots are trusted, then PASS',
+    async () => {
+      const folder = temporaryDirectory();
+      const ledger = copyTo(folder, nexusconeFixture('anchored_witnessed.db'));
+      copyTo(folder, nexusconeFixture('tsa_test_root_ca.pem'));
+      const anchored = await startServe({ db: ledger, stateDir: join(twin.stateDir, 'anchors') });
+      try {
+        const page = await openRenderer(twin.browser, anchored.url);
+        const tsaLines = page.getByRole('listitem').filter({ hasText: /^\w+anchors\.tsa/ });
+        await page.getByRole('button', { name: 'Verify' }).click();
+        await expect.poll(() => tsaLines.count(), { timeout: 20_000 }).toBe(3);
+        expect((await tsaLines.allTextContents()).every((text) => text.startsWith('SKIP'))).toBe(
+          true,
+        );
+        expect(
+          await page
+            .getByRole('listitem')
+            .filter({ hasText: /^PENDING/ })
+            .count(),
+        ).toBe(2);
+
+        await page.getByRole('tab', { name: 'Settings' }).click();
+        await page.getByRole('button', { name: 'Add TSA roots…' }).click();
+        const chooser = page.getByRole('dialog', { name: 'Trust the TSA roots in a PEM file' });
+        await chooser.getByRole('button').filter({ hasText: 'tsa_test_root_ca.pem' }).click();
+        await expect
+          .poll(() => page.getByRole('list', { name: 'Trusted TSA roots' }).textContent())
+          .toContain('1 certificate');
+        await page.screenshot({
+          path: join(screenshotDir, 'settings-anchor-evidence.png'),
+          fullPage: true,
+        });
+
+        await page.getByRole('tab', { name: 'Verification' }).click();
+        await page.getByRole('button', { name: 'Verify' }).click();
+        await expect.poll(() => tsaLines.count(), { timeout: 20_000 }).toBe(1);
+        expect(await tsaLines.textContent()).toMatch(/^PASSanchors\.tsa3 RFC 3161 timestamps/);
+        await page.screenshot({
+          path: join(screenshotDir, 'verification-anchors.png'),
+          fullPage: true,
+        });
+        await page.close();
+      } finally {
+        await anchored.stop();
+      }
+    },
+  );
 });

@@ -530,7 +530,7 @@ describe('proofdesk serve: process', () => {
   it('the usage names the command', () => {
     const help = runCli(['help'], { configHome: temporaryConfigHome() });
     expect(help.stdout).toContain(
-      'proofdesk serve [db] [--port N] [--keys FILE] [--state-dir DIR]',
+      'proofdesk serve [db] [--port N] [--keys FILE] [--key FILE] [--state-dir DIR]',
     );
   });
 });

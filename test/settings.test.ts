@@ -19,9 +19,11 @@ import {
   type OfficerKeys,
 } from '../src-main/settings/officer-keys';
 import { createSettingsHandlers, currentOfficer } from '../src-main/settings/settings-handlers';
+import { AnchorTrustFiles } from '../src-main/settings/anchor-trust-files';
 import { TrustedKeyrings } from '../src-main/settings/trusted-keyrings';
 import { Workspace } from '../src-main/workspace/workspace';
-import { copyTo, temporaryDirectory } from './support/ledger-fixtures';
+import { copyTo, nexusconeFixture, temporaryDirectory } from './support/ledger-fixtures';
+import { sharedFixturesAvailable } from './support/shared-fixtures';
 
 const demoDir = fileURLToPath(new URL('../resources/demo/', import.meta.url));
 const noEmit = (): void => {};
@@ -43,11 +45,16 @@ afterEach(async () => {
 function appWith(officerKeys: OfficerKeys, initialPath?: string, commandLineKeyring?: string) {
   const stateDir = temporaryDirectory();
   const keyrings = new TrustedKeyrings(stateDir, commandLineKeyring ?? null);
+  const anchorTrust = new AnchorTrustFiles(stateDir);
   const workspace = new Workspace(
     {
       resourcesDemoDir: demoDir,
       stateDir,
-      trust: () => ({ keyring: keyrings.merged(), officer: currentOfficer(officerKeys) }),
+      trust: () => ({
+        keyring: keyrings.merged(),
+        officer: currentOfficer(officerKeys),
+        anchorProofs: anchorTrust.proofTrust(),
+      }),
       browseHome: stateDir,
     },
     initialPath,
@@ -56,6 +63,7 @@ function appWith(officerKeys: OfficerKeys, initialPath?: string, commandLineKeyr
   const settings = createSettingsHandlers({
     officerKeys,
     keyrings,
+    anchorTrust,
     handles: workspace.handles,
     onTrustChanged: () => workspace.refresh(),
   });
@@ -265,5 +273,40 @@ describe('settings channels', () => {
       fileDialog: 'in-app',
     });
     expect((await failure('settings/import-officer-key', {})).message).toMatch(/keeps no keys/);
+  });
+
+  // Without the shared fixtures this skips on a user's clone, and fails under CI=true (no file).
+  const itWithFixtures = sharedFixturesAvailable || process.env.CI === 'true' ? it : it.skip;
+  itWithFixtures('TSA roots chosen in Settings make the anchors verifiable', async () => {
+    const folder = temporaryDirectory();
+    const ledger = copyTo(folder, nexusconeFixture('anchored_witnessed.db'));
+    copyTo(folder, nexusconeFixture('tsa_test_root_ca.pem'));
+    writeFileSync(join(folder, 'not-pem.pem'), 'nothing here');
+    const { call, failure, handleOf } = appWith(commandLineOfficerKeys(null), ledger);
+    const anchorLines = async () =>
+      (await call('ledger/verify')).checks
+        .filter((check) => check.check === 'anchors.tsa' || check.check === 'anchors.ots')
+        .map((check) => `${check.status} ${check.code ?? ''} ${check.anchorId ?? ''}`.trim());
+    // Asked for, with no trust material: stated SKIPs and PENDINGs, never a PASS.
+    expect(await anchorLines()).toEqual([
+      'SKIP ANCHOR_OTS_HEADERS_MISSING 1',
+      'PENDING ANCHOR_OTS_PENDING 2',
+      'PENDING ANCHOR_OTS_PENDING 4',
+      'SKIP ANCHOR_TSA_ROOTS_MISSING 1',
+      'SKIP ANCHOR_TSA_ROOTS_MISSING 2',
+      'SKIP ANCHOR_TSA_ROOTS_MISSING 3',
+    ]);
+    expect(
+      (await failure('settings/add-tsa-roots', { handle: await handleOf(folder, 'not-pem.pem') }))
+        .code,
+    ).toBe('USAGE');
+    const added = await call('settings/add-tsa-roots', {
+      handle: await handleOf(folder, 'tsa_test_root_ca.pem'),
+    });
+    expect(added.settings.tsaRoots).toEqual([
+      expect.objectContaining({ fileName: 'tsa_test_root_ca.pem', certificates: 1, problem: null }),
+    ]);
+    expect((await anchorLines()).filter((line) => line.includes('TSA'))).toEqual([]);
+    expect(await anchorLines()).toContain('PASS');
   });
 });

@@ -21,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { ProofdeskError } from '../../src-shared/check-code';
 import { IPC_CHANNELS, type IpcChannel } from '../../src-shared/ipc/ipc-contract';
 import { dispatchIpcCall, type Handlers } from '../ipc/ipc-handlers';
+import { AnchorTrustFiles } from '../settings/anchor-trust-files';
 import { keyStoreOfficerKeys } from '../settings/officer-keys';
 import { createSettingsHandlers, currentOfficer } from '../settings/settings-handlers';
 import { TrustedKeyrings } from '../settings/trusted-keyrings';
@@ -58,6 +59,20 @@ const OPEN_DIALOGS = {
       { name: 'All files', extensions: ['*'] },
     ],
   },
+  'tsa-roots': {
+    title: 'Trust the TSA roots in a PEM file',
+    filters: [
+      { name: 'Certificates', extensions: ['pem', 'crt', 'cer'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  },
+  'block-headers': {
+    title: 'Use a file of Bitcoin block headers',
+    filters: [
+      { name: 'Headers', extensions: ['txt', 'json'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  },
   'officer-key': {
     title: 'Import an officer key (from proofdesk keygen)',
     filters: [
@@ -92,10 +107,15 @@ function startServices(): Services {
   const stateDir = app.getPath('userData');
   const officerKeys = keyStoreOfficerKeys(stateDir, safeStorage);
   const keyrings = new TrustedKeyrings(stateDir);
+  const anchorTrust = new AnchorTrustFiles(stateDir);
   const options = {
     resourcesDemoDir: demoDir,
     stateDir,
-    trust: () => ({ keyring: keyrings.merged(), officer: currentOfficer(officerKeys) }),
+    trust: () => ({
+      keyring: keyrings.merged(),
+      officer: currentOfficer(officerKeys),
+      anchorProofs: anchorTrust.proofTrust(),
+    }),
     chooseFile: () => chooseFile('evidence'),
     onOpenedInPlace: (path: string) => {
       app.addRecentDocument(path);
@@ -113,6 +133,7 @@ function startServices(): Services {
   const settingsHandlers = createSettingsHandlers({
     officerKeys,
     keyrings,
+    anchorTrust,
     handles: workspace.handles,
     chooseFile: (kind) => chooseFile(kind),
     onTrustChanged: () => workspace.refresh(),

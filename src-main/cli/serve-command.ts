@@ -24,6 +24,7 @@ import { defaultUserDataDir } from '../ledger/trusted-head-store';
 import { loadRenderer, PACKAGE_ROOT } from '../serve/renderer-bundle';
 import { SERVE_HOST, startServeServer } from '../serve/serve-server';
 import { readKeyFile } from '../crypto/key-file';
+import { AnchorTrustFiles } from '../settings/anchor-trust-files';
 import { commandLineOfficerKeys } from '../settings/officer-keys';
 import { createSettingsHandlers, currentOfficer } from '../settings/settings-handlers';
 import { readKeyringFile, TrustedKeyrings } from '../settings/trusted-keyrings';
@@ -83,6 +84,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     stateDir,
     values.keys === undefined ? null : resolve(values.keys),
   );
+  const anchorTrust = new AnchorTrustFiles(stateDir);
   const officerKeys = commandLineOfficerKeys(
     values.key === undefined
       ? null
@@ -92,7 +94,11 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     {
       resourcesDemoDir: DEMO_DIR,
       stateDir,
-      trust: () => ({ keyring: keyrings.merged(), officer: currentOfficer(officerKeys) }),
+      trust: () => ({
+        keyring: keyrings.merged(),
+        officer: currentOfficer(officerKeys),
+        anchorProofs: anchorTrust.proofTrust(),
+      }),
       // The in-app chooser starts where `proofdesk serve` was run.
       browseHome: process.cwd(),
     },
@@ -101,6 +107,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
   const settingsHandlers = createSettingsHandlers({
     officerKeys,
     keyrings,
+    anchorTrust,
     handles: workspace.handles,
     onTrustChanged: () => workspace.refresh(),
   });

@@ -4,6 +4,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AnchorProofTrust } from '../../src-shared/anchors/anchor-proof-checks';
 import { parseKeyring, type Keyring } from '../../src-shared/keyring';
 import { signEd25519 } from '../../src-shared/crypto/ed25519-portable';
 import { readKeyFile } from '../crypto/key-file';
@@ -60,11 +61,17 @@ export function createDemoHandlers(options: {
   readonly resourcesDemoDir: string;
   readonly stateDir: string;
   readonly keyring?: Keyring | null;
+  readonly anchorProofs?: AnchorProofTrust;
 }): Partial<Handlers> {
   const { resourcesDemoDir, stateDir } = options;
   const demo = demoLedgerSession(resourcesDemoDir);
   return {
-    ...createLedgerHandlers({ ...demo, keyring: options.keyring ?? demo.keyring, stateDir }),
+    ...createLedgerHandlers({
+      ...demo,
+      keyring: options.keyring ?? demo.keyring,
+      stateDir,
+      anchorProofs: options.anchorProofs,
+    }),
     ...createDecisionHandlers(demoDecisionSession(resourcesDemoDir, join(stateDir, 'demo'))),
   };
 }

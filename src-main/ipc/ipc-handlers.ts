@@ -4,6 +4,7 @@
  * boundary, and answered with a result envelope.
  */
 import { basename } from 'node:path';
+import type { AnchorProofTrust } from '../../src-shared/anchors/anchor-proof-checks';
 import { ProofdeskError } from '../../src-shared/check-code';
 import {
   IPC_CHANNELS,
@@ -31,6 +32,8 @@ export interface LedgerSessionOptions {
    * file's private copy: its path is new each time, so a head recorded for it would never be met.
    */
   readonly trustedHeads?: boolean;
+  /** Trust material for the anchors' proofs; absent: they are listed as not checked. */
+  readonly anchorProofs?: AnchorProofTrust;
 }
 
 export type Emit = <E extends IpcEvent>(event: E, payload: EventPayload<E>) => void;
@@ -67,6 +70,7 @@ export function createLedgerHandlers(
           keyring: session.keyring,
           requireSignatures: false,
           trustedHeads,
+          anchorProofs: session.anchorProofs,
           signal: controller.signal,
           onProgress: (progress) => emit('ledger/verify-progress', progress),
         });

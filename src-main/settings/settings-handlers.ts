@@ -9,17 +9,19 @@ import { ProofdeskError } from '../../src-shared/check-code';
 import type { ChannelOutput, IpcChannel } from '../../src-shared/ipc/ipc-contract';
 import type { ChannelHandlers } from '../ipc/ipc-handlers';
 import type { FileHandles } from '../workspace/file-handles';
+import type { AnchorTrustFiles } from './anchor-trust-files';
 import type { OfficerKeys } from './officer-keys';
 import type { TrustedKeyrings } from './trusted-keyrings';
 
 type SettingsChannel = Extract<IpcChannel, `settings/${string}`>;
 type Settings = ChannelOutput<'settings/describe'>;
 
-export type SettingsFileKind = 'keyring' | 'officer-key';
+export type SettingsFileKind = 'keyring' | 'officer-key' | 'tsa-roots' | 'block-headers';
 
 export interface SettingsOptions {
   readonly officerKeys: OfficerKeys;
   readonly keyrings: TrustedKeyrings;
+  readonly anchorTrust: AnchorTrustFiles;
   readonly handles: FileHandles;
   /** main's dialog for a file of this kind (the app); absent in the twin. */
   readonly chooseFile?: (kind: SettingsFileKind) => Promise<string | null>;
@@ -51,8 +53,29 @@ export function describeSettings(options: SettingsOptions): Settings {
       problem: file.problem,
       removable: file.removable,
     })),
+    tsaRoots: options.anchorTrust.tsaRoots().map((file) => ({
+      handle: options.handles.handleFor(file.path),
+      fileName: basename(file.path),
+      folder: dirname(file.path),
+      certificates: file.value?.length ?? 0,
+      problem: file.problem,
+    })),
+    blockHeaders: headersOf(options),
     fileDialog: options.chooseFile === undefined ? 'in-app' : 'native',
   };
+}
+
+function headersOf(options: SettingsOptions): Settings['blockHeaders'] {
+  const file = options.anchorTrust.blockHeaders();
+  return file === null
+    ? null
+    : {
+        handle: options.handles.handleFor(file.path),
+        fileName: basename(file.path),
+        folder: dirname(file.path),
+        heights: file.value?.size ?? 0,
+        problem: file.problem,
+      };
 }
 
 /** The officer as the workspace signs: null when there is none or it cannot be read. */
@@ -107,6 +130,26 @@ export function createSettingsHandlers(options: SettingsOptions): ChannelHandler
     },
     'settings/remove-keyring': async ({ handle }) => {
       options.keyrings.remove(options.handles.resolve(handle));
+      return changed();
+    },
+    'settings/add-tsa-roots': async ({ handle }) => {
+      const path = await chosen(handle, 'tsa-roots');
+      if (path === null) return { changed: false, settings: describe() };
+      options.anchorTrust.addTsaRoots(path);
+      return { changed: true, settings: await changed() };
+    },
+    'settings/remove-tsa-roots': async ({ handle }) => {
+      options.anchorTrust.removeTsaRoots(options.handles.resolve(handle));
+      return changed();
+    },
+    'settings/set-block-headers': async ({ handle }) => {
+      const path = await chosen(handle, 'block-headers');
+      if (path === null) return { changed: false, settings: describe() };
+      options.anchorTrust.setBlockHeaders(path);
+      return { changed: true, settings: await changed() };
+    },
+    'settings/clear-block-headers': async () => {
+      options.anchorTrust.setBlockHeaders(null);
       return changed();
     },
   };

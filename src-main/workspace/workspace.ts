@@ -13,6 +13,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, join, parse } from 'node:path';
 import { ProofdeskError } from '../../src-shared/check-code';
 import type { ChannelOutput } from '../../src-shared/ipc/ipc-contract';
+import type { AnchorProofTrust } from '../../src-shared/anchors/anchor-proof-checks';
 import type { Keyring } from '../../src-shared/keyring';
 import { createDemoHandlers, demoLedgerSession } from '../demo/demo-workspace';
 import { defaultLedgerPathFor, type OfficerSigner } from '../decisions/decision-operations';
@@ -35,6 +36,8 @@ export interface WorkspaceTrust {
   readonly keyring: Keyring | null;
   /** Who approvals are signed as; null: viewing only. */
   readonly officer: OfficerSigner | null;
+  /** TSA roots and block headers for the anchors' proofs; absent: not checked. */
+  readonly anchorProofs?: AnchorProofTrust;
 }
 
 export interface WorkspaceOptions {
@@ -153,7 +156,7 @@ export class Workspace {
   private demoSession(): Session {
     const { resourcesDemoDir, stateDir } = this.options;
     const demo = demoLedgerSession(resourcesDemoDir);
-    const { keyring } = this.options.trust();
+    const { keyring, anchorProofs } = this.options.trust();
     return {
       reopen: () => this.demoSession(),
       description: {
@@ -170,6 +173,7 @@ export class Workspace {
         resourcesDemoDir,
         stateDir,
         keyring: new Map([...demo.keyring, ...(keyring ?? [])]),
+        anchorProofs,
       }),
     };
   }
@@ -181,7 +185,7 @@ export class Workspace {
     title = basename(path),
   ): Session {
     const kind = detectEvidenceKind(path);
-    const { keyring, officer } = this.options.trust();
+    const { keyring, officer, anchorProofs } = this.options.trust();
     const { stateDir } = this.options;
     const inPlace = origin !== 'drop';
     const reopen = (): Session => this.sessionFor(path, origin, title);
@@ -202,6 +206,7 @@ export class Workspace {
           keyring,
           stateDir,
           trustedHeads: inPlace,
+          anchorProofs,
         }),
       };
     }
@@ -230,6 +235,7 @@ export class Workspace {
               keyring,
               stateDir,
               trustedHeads: inPlace,
+              anchorProofs,
             })
           : {}),
         ...createDecisionHandlers({

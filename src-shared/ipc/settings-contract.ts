@@ -32,6 +32,26 @@ export const settingsSchema = z.object({
       removable: z.boolean(),
     }),
   ),
+  /** PEM files of TSA trust roots, against which RFC 3161 signers are checked. */
+  tsaRoots: z.array(
+    z.object({
+      handle: fileHandleSchema,
+      fileName: z.string(),
+      folder: z.string(),
+      certificates: z.number().int(),
+      problem: z.string().nullable(),
+    }),
+  ),
+  /** The Bitcoin block headers OpenTimestamps confirmations are checked against. */
+  blockHeaders: z
+    .object({
+      handle: fileHandleSchema,
+      fileName: z.string(),
+      folder: z.string(),
+      heights: z.number().int(),
+      problem: z.string().nullable(),
+    })
+    .nullable(),
   fileDialog: z.enum(['native', 'in-app']),
 });
 
@@ -59,4 +79,13 @@ export const SETTINGS_CHANNELS = {
     input: z.object({ handle: fileHandleSchema }).strict(),
     output: settingsSchema,
   },
+  /** Trusts the CA certificates in a PEM file as roots for TSA signers. */
+  'settings/add-tsa-roots': { input: chosenFileInput, output: changeOutput },
+  'settings/remove-tsa-roots': {
+    input: z.object({ handle: fileHandleSchema }).strict(),
+    output: settingsSchema,
+  },
+  /** Uses a file of block headers for OpenTimestamps confirmations, replacing any before. */
+  'settings/set-block-headers': { input: chosenFileInput, output: changeOutput },
+  'settings/clear-block-headers': { input: noInput, output: settingsSchema },
 } as const;
