@@ -19,7 +19,7 @@ import { writeNewKeyFile } from '../src-main/crypto/key-file';
 import { appendEntries } from '../src-main/ledger/ledger-writer';
 import { verifyLedgerFile } from '../src-main/ledger/ledger-verification';
 import { EXIT, expectOneSentenceError, runCli, temporaryConfigHome } from './support/cli';
-import { sha256OfFile, temporaryDirectory } from './support/ledger-fixtures';
+import { newLedger, sha256OfFile, temporaryDirectory } from './support/ledger-fixtures';
 
 function witnessKey(fill: number) {
   const seed = new Uint8Array(32).fill(fill);
@@ -28,21 +28,6 @@ function witnessKey(fill: number) {
     publicKeyHex: bytesToHex(publicKeyFromSeed(seed)),
     sign: (message: Uint8Array) => signEd25519(seed, message),
   };
-}
-
-function newLedger(entries = 3): string {
-  const path = join(temporaryDirectory(), 'ledger.db');
-  appendEntries(
-    path,
-    Array.from({ length: entries }, (_, index) => ({
-      actor: 'agent',
-      action: `step ${index + 1}`,
-      eventType: 'request',
-      payload: '{}',
-    })),
-    { createIfMissing: true },
-  );
-  return path;
 }
 
 function attestationRows(path: string) {

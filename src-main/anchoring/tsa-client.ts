@@ -254,7 +254,8 @@ function createDispatcher(proxyUrl: string | undefined): Dispatcher {
   return new ProxyAgent(proxyUrl);
 }
 
-function parseHttpUrl(text: string, what: string): URL {
+/** `text` as an http or https URL, or a one-sentence USAGE error naming it as `what`. */
+export function parseHttpUrl(text: string, what: string): URL {
   let url: URL;
   try {
     url = new URL(text);

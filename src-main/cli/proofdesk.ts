@@ -11,6 +11,7 @@ import { verifyLedgerFile } from '../ledger/ledger-verification';
 import { defaultUserDataDir, TrustedHeadStore } from '../ledger/trusted-head-store';
 import { renderVerificationJson, renderVerificationText } from './verification-output';
 import { anchorTrustFrom, ANCHOR_TRUST_OPTIONS } from './anchor-trust-options';
+import { runAnchor, runAnchors } from './anchor-commands';
 import { runAppend } from './append-command';
 import { runBundle } from './bundle-commands';
 import { onePositional, parseCommandLine, type CliIo } from './cli-arguments';
@@ -47,6 +48,9 @@ const USAGE = `Usage:
   proofdesk witness add <db> --label L --public-key HEX [--role consortium|regulator|self]
   proofdesk witness retire <db> <label|id>
   proofdesk witness attest <db> <label|id> --key FILE
+  proofdesk anchor <db> [--tsa URL]... [--calendar URL]... [--timeout S]
+  proofdesk anchors upgrade <db> [--timeout S]
+  proofdesk anchors show <db> <id> [--json]
 
 --at ISO is the instant approval expiry is judged at (ISO 8601 with a UTC offset; default now);
 every recorded event is replayed whatever its time. Exports also record it as meta.exported_at.
@@ -62,6 +66,10 @@ decisions.ledger.db). Approvals and revocations are signed with the officer's ke
 --tsa-roots). --check-anchors verifies each OpenTimestamps proof; a Bitcoin confirmation is
 checked only against block headers you supply, and without them it is inconclusive (exit 3).
 Headers from --bitcoin-rpc or --esplora are fetched before verification, for the claimed heights.
+
+anchor timestamps the head with the --calendar and --tsa servers given (nothing else is contacted)
+and writes one nexuscone anchor row if either track succeeded. anchors upgrade asks the calendars
+named in each pending proof for its Bitcoin confirmation, whatever the anchor's age.
 
 Encrypted key files take their passphrase from --passphrase-file FILE or PROOFDESK_PASSPHRASE.
 
@@ -159,6 +167,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await runServe(rest, io);
       case 'witness':
         return runWitness(rest, io);
+      case 'anchor':
+        return await runAnchor(rest, io);
+      case 'anchors':
+        return await runAnchors(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -1,4 +1,5 @@
 /** Keys, temp dirs and small helpers for ledger tests. */
+import { appendEntries } from '../../src-main/ledger/ledger-writer';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,4 +100,20 @@ export function codesOf(
 
 export function findCheck(result: LedgerVerificationResult, code: string): CheckResult | undefined {
   return result.checks.find((check) => check.code === code);
+}
+
+/** A fresh ledger of `entries` unsigned request entries, written as nexuscone writes them. */
+export function newLedger(entries = 3): string {
+  const path = join(temporaryDirectory(), 'ledger.db');
+  appendEntries(
+    path,
+    Array.from({ length: entries }, (_, index) => ({
+      actor: 'agent',
+      action: `step ${index + 1}`,
+      eventType: 'request',
+      payload: '{}',
+    })),
+    { createIfMissing: true },
+  );
+  return path;
 }

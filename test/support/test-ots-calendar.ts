@@ -102,9 +102,7 @@ function readBody(request: IncomingMessage, limit: number): Promise<Uint8Array |
       total += chunk.length;
       if (total <= limit) chunks.push(chunk);
     });
-    request.on('end', () =>
-      resolve(total > limit ? null : new Uint8Array(Buffer.concat(chunks))),
-    );
+    request.on('end', () => resolve(total > limit ? null : new Uint8Array(Buffer.concat(chunks))));
     request.on('error', reject);
   });
 }
