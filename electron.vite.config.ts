@@ -9,10 +9,11 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        // The verification worker is its own entry: main starts it as a worker thread.
+        // The workers are their own entries: main starts them as worker threads.
         input: {
           index: resolve(root, 'src-main/app/main.ts'),
           'verify-worker': resolve(root, 'src-main/ledger/verify-worker.ts'),
+          'anchor-worker': resolve(root, 'src-main/anchoring/anchor-worker.ts'),
         },
       },
     },

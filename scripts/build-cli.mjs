@@ -1,4 +1,4 @@
-// Bundles the Node entry points (CLI, verification worker, demo generator, bench) into out/cli.
+// Bundles the Node entry points (CLI, verification and anchoring workers, demo generator, bench) into out/cli.
 // They run under plain Node, so `npx proofdesk` works straight after `npm install`.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ await build({
   entryPoints: {
     proofdesk: 'src-main/cli/proofdesk.ts',
     'verify-worker': 'src-main/ledger/verify-worker.ts',
+    'anchor-worker': 'src-main/anchoring/anchor-worker.ts',
     'demo-generator': 'src-main/demo/demo-generator.ts',
     bench: 'src-main/bench/bench.ts',
     'bench-worker': 'src-main/bench/bench-worker.ts',

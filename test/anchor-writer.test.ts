@@ -29,14 +29,13 @@ import {
   startTestTsa,
   type TestTsa,
   type TestTsaPki,
+  withoutProxyEnvironment,
 } from './support/test-tsa';
 
 const configHome = temporaryConfigHome();
 const NEXUSCONE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 // Nothing listens on port 1, so a connection there is refused at once.
 const DEAD = 'http://127.0.0.1:1';
-const PROXY_VARIABLES = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'ALL_PROXY'];
-
 const cli = (...args: string[]) => runCliAsync(args, { configHome });
 
 type Row = Record<string, string | number | Buffer | null>;
@@ -74,19 +73,14 @@ interface JsonCheck {
 }
 
 describeWithOpenssl('anchor writer against loopback servers', () => {
+  withoutProxyEnvironment();
   let pki: TestTsaPki;
   let tsa: TestTsa;
   let calendarA: TestOtsCalendar;
   let calendarB: TestOtsCalendar;
   let caPem: string;
-  const savedProxyEnvironment = new Map<string, string | undefined>();
 
   beforeAll(async () => {
-    // Loopback requests must not be routed to the machine's proxy, here or in the CLI subprocess.
-    for (const name of PROXY_VARIABLES) {
-      savedProxyEnvironment.set(name, process.env[name]);
-      delete process.env[name];
-    }
     pki = await createTestTsaPki();
     tsa = await startTestTsa(pki, 'good');
     calendarA = await startTestOtsCalendar({ firstHeight: 1000 });
@@ -100,10 +94,6 @@ describeWithOpenssl('anchor writer against loopback servers', () => {
     await calendarA?.close();
     await calendarB?.close();
     await pki?.dispose();
-    for (const [name, value] of savedProxyEnvironment) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
   });
 
   const verifyJson = async (path: string, ...flags: string[]) => {

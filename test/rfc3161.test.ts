@@ -30,6 +30,7 @@ import {
   startTestTsa,
   type TestTsa,
   type TestTsaPki,
+  withoutProxyEnvironment,
 } from './support/test-tsa';
 
 interface StoredAnchor {
@@ -326,28 +327,14 @@ async function startProxy(): Promise<{ url: string; seen: string[]; close(): Pro
   };
 }
 
-const PROXY_VARIABLES = [
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'NO_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'no_proxy',
-];
-
 describeWithOpenssl('RFC 3161 against a loopback openssl TSA', () => {
+  withoutProxyEnvironment();
   let pki: TestTsaPki;
   let good: TestTsa;
   let other: TestTsa;
-  const savedProxyEnvironment = new Map<string, string | undefined>();
   const options = { timeoutMs: 10_000 };
 
   beforeAll(async () => {
-    // The machine's proxy settings must not reroute loopback requests; the proxy tests set their own.
-    for (const name of PROXY_VARIABLES) {
-      savedProxyEnvironment.set(name, process.env[name]);
-      delete process.env[name];
-    }
     pki = await createTestTsaPki();
     good = await startTestTsa(pki, 'good');
     other = await startTestTsa(pki, 'good');
@@ -357,10 +344,6 @@ describeWithOpenssl('RFC 3161 against a loopback openssl TSA', () => {
     await good?.close();
     await other?.close();
     await pki?.dispose();
-    for (const [name, value] of savedProxyEnvironment) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
   });
 
   async function withBehaviour<T>(

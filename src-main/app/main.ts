@@ -130,6 +130,8 @@ function startServices(): Services {
     workspace = new Workspace(options);
     startupError = error instanceof Error ? error.message : String(error);
   }
+  // Anchors the open ledger on its schedule, once the user has enabled one for it.
+  workspace.anchoring.start(() => workspace.anchoringTarget());
   const settingsHandlers = createSettingsHandlers({
     officerKeys,
     keyrings,

@@ -104,6 +104,8 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
     },
     db,
   );
+  // Anchors a ledger on its schedule, once the user has enabled one for it.
+  workspace.anchoring.start(() => workspace.anchoringTarget());
   const settingsHandlers = createSettingsHandlers({
     officerKeys,
     keyrings,

@@ -3,9 +3,7 @@
  * range over worker threads (one read-only connection each), joins the ranges, cross-checks
  * anchors, witnesses and the trusted head, and reports every finding.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   checkAnchorProofs,
@@ -28,6 +26,7 @@ import {
   type Verdict,
 } from '../../src-shared/verification-report';
 import { createNodeCryptoProvider } from '../crypto/node-crypto-provider';
+import { workerScriptPath } from '../worker-script';
 import { sha256OfFile } from './file-digest';
 import { openLedger, type OpenedLedger } from './ledger-database';
 import {
@@ -92,24 +91,6 @@ export interface LedgerVerificationResult {
   readonly trustedHeadRecorded: boolean;
 }
 
-function workerScriptPath(): string {
-  // Bundled CLI or Electron main: the worker sits beside this module. Source tree (tests): the
-  // CLI bundle.
-  const candidates = [
-    new URL('./verify-worker.mjs', import.meta.url),
-    new URL('./verify-worker.js', import.meta.url),
-    new URL('../../out/cli/verify-worker.mjs', import.meta.url),
-  ].map((url) => fileURLToPath(url));
-  const found = candidates.find((candidate) => existsSync(candidate));
-  if (found === undefined) {
-    throw new ProofdeskError(
-      'INTERNAL',
-      'The verification worker is not built; run `npm run build:cli`.',
-    );
-  }
-  return found;
-}
-
 function splitRange(minId: number, maxId: number, parts: number): EntryIdRange[] {
   const span = maxId - minId + 1;
   const ranges: EntryIdRange[] = [];
@@ -130,7 +111,7 @@ function runJobsInWorkers(
   signal: AbortSignal | undefined,
   onRows: (jobIndex: number, rowsDone: number) => void,
 ): Promise<RangeSummary[]> {
-  const script = workerScriptPath();
+  const script = workerScriptPath('verify-worker');
   const workers: Worker[] = [];
   const stopAll = (): void => {
     for (const worker of workers) void worker.terminate();

@@ -17,6 +17,8 @@ import type { AnchorProofTrust } from '../../src-shared/anchors/anchor-proof-che
 import type { Keyring } from '../../src-shared/keyring';
 import { createDemoHandlers, demoLedgerSession } from '../demo/demo-workspace';
 import { defaultLedgerPathFor, type OfficerSigner } from '../decisions/decision-operations';
+import { AnchoringService } from '../anchoring/anchoring-service';
+import { createAnchorHandlers } from '../ipc/anchor-handlers';
 import { createDecisionHandlers } from '../ipc/decision-handlers';
 import { createLedgerHandlers, type ChannelHandlers, type Handlers } from '../ipc/ipc-handlers';
 import { closeAllLedgerBrowsers } from '../ledger/ledger-browser';
@@ -50,6 +52,8 @@ export interface WorkspaceOptions {
   readonly onOpenedInPlace?: (path: string) => void;
   /** Where the in-app chooser starts when nothing in place is open; default: the home folder. */
   readonly browseHome?: string;
+  /** Main's anchoring (worker, schedule, state); one is made when none is given. */
+  readonly anchoring?: AnchoringService;
 }
 
 /** The most entries the in-app chooser lists for one folder. */
@@ -61,11 +65,17 @@ interface Session {
   readonly pathInPlace: string | null;
   /** The private copy of a dropped file this session reads, removed once it is replaced. */
   readonly droppedCopy: string | null;
+  /** The ledger the anchoring schedule may write to, or null (demo, dropped copy, none). */
+  readonly anchorableLedger: string | null;
   readonly handlers: Partial<Handlers>;
   /** The same file opened again, with the trust in force now. */
   readonly reopen: () => Session;
 }
 
+const DEMO_ANCHOR_REASON =
+  "The demo's ledger ships with Proofdesk and is never changed; open a ledger of your own to anchor it.";
+const DROPPED_ANCHOR_REASON =
+  'This is a copy of the file you dropped, so an anchor would be written only to the copy; open the ledger with Open… to anchor it.';
 const DROPPED_COPY_REASON =
   'This is a copy of the file you dropped, so an approval would change only the copy; open the store with Open… to approve.';
 
@@ -75,12 +85,14 @@ export class Workspace {
   readonly handles = new FileHandles();
   private readonly recent: RecentFiles;
   private readonly dropped = new DroppedFiles();
+  readonly anchoring: AnchoringService;
 
   constructor(
     private readonly options: WorkspaceOptions,
     initialPath?: string,
   ) {
     this.recent = new RecentFiles(options.stateDir);
+    this.anchoring = options.anchoring ?? new AnchoringService(options.stateDir);
     this.session =
       initialPath === undefined
         ? this.demoSession()
@@ -132,9 +144,15 @@ export class Workspace {
     await this.replaceSession(this.session.reopen());
   }
 
+  /** The open ledger the anchoring schedule looks at, or null when nothing may be anchored. */
+  anchoringTarget(): string | null {
+    return this.session.anchorableLedger;
+  }
+
   /** Stops what runs and removes dropped copies (app quit, serve stopping). */
   async close(): Promise<void> {
     await this.session.handlers['ledger/cancel-verify']?.({}, () => {});
+    this.anchoring.stop();
     closeAllLedgerBrowsers();
     this.dropped.removeAll();
   }
@@ -168,13 +186,17 @@ export class Workspace {
       },
       pathInPlace: null,
       droppedCopy: null,
-      // The demo's own signers stay trusted beside the user's, or its signatures could not pass.
-      handlers: createDemoHandlers({
-        resourcesDemoDir,
-        stateDir,
-        keyring: new Map([...demo.keyring, ...(keyring ?? [])]),
-        anchorProofs,
-      }),
+      anchorableLedger: null,
+      handlers: {
+        ...this.anchorHandlers(demo.ledgerPath, DEMO_ANCHOR_REASON),
+        // The demo's own signers stay trusted beside the user's, or its signatures could not pass.
+        ...createDemoHandlers({
+          resourcesDemoDir,
+          stateDir,
+          keyring: new Map([...demo.keyring, ...(keyring ?? [])]),
+          anchorProofs,
+        }),
+      },
     };
   }
 
@@ -201,13 +223,17 @@ export class Workspace {
         },
         pathInPlace: inPlace ? path : null,
         droppedCopy: inPlace ? null : path,
-        handlers: createLedgerHandlers({
-          ledgerPath: path,
-          keyring,
-          stateDir,
-          trustedHeads: inPlace,
-          anchorProofs,
-        }),
+        anchorableLedger: inPlace ? path : null,
+        handlers: {
+          ...this.anchorHandlers(path, inPlace ? null : DROPPED_ANCHOR_REASON),
+          ...createLedgerHandlers({
+            ledgerPath: path,
+            keyring,
+            stateDir,
+            trustedHeads: inPlace,
+            anchorProofs,
+          }),
+        },
       };
     }
     const boundLedger = defaultLedgerPathFor(path);
@@ -228,7 +254,11 @@ export class Workspace {
       },
       pathInPlace: inPlace ? path : null,
       droppedCopy: inPlace ? null : path,
+      anchorableLedger: inPlace && hasLedger ? boundLedger : null,
       handlers: {
+        ...(hasLedger
+          ? this.anchorHandlers(boundLedger, inPlace ? null : DROPPED_ANCHOR_REASON)
+          : {}),
         ...(hasLedger
           ? createLedgerHandlers({
               ledgerPath: boundLedger,
@@ -247,6 +277,10 @@ export class Workspace {
         }),
       },
     };
+  }
+
+  private anchorHandlers(ledgerPath: string, unavailableReason: string | null) {
+    return createAnchorHandlers({ ledgerPath, unavailableReason, service: this.anchoring });
   }
 
   private listFolder(folder: string): ChannelOutput<'workspace/browse'> {

@@ -14,6 +14,7 @@ import {
   ledgerPageInputSchema,
   ledgerPageOutputSchema,
 } from './ledger-browse-contract';
+import { ANCHORS_CHANNELS, ANCHORS_EVENTS } from './anchors-contract';
 import { SETTINGS_CHANNELS } from './settings-contract';
 import { WORKSPACE_CHANNELS, WORKSPACE_EVENTS } from './workspace-contract';
 
@@ -125,6 +126,8 @@ export const IPC_CHANNELS = {
   ...WORKSPACE_CHANNELS,
   // 'settings/…': the officer key and the keyrings of trusted signers (settings-contract.ts).
   ...SETTINGS_CHANNELS,
+  // 'anchors/…': the open ledger's anchors, anchoring and upgrading (anchors-contract.ts).
+  ...ANCHORS_CHANNELS,
   /** The ledger main has open: its name, size and SHA-256. */
   'ledger/describe': { input: noInput, output: ledgerSummarySchema },
   /** Verifies the open ledger in the worker pool; progress arrives as 'ledger/verify-progress'. */
@@ -167,6 +170,7 @@ export const IPC_CHANNELS = {
 /** Push events from main to the renderer. */
 export const IPC_EVENTS = {
   ...WORKSPACE_EVENTS,
+  ...ANCHORS_EVENTS,
   'ledger/verify-progress': z.object({ rowsDone: z.number().int(), rowsTotal: z.number().int() }),
 } as const;
 
@@ -200,6 +204,11 @@ export const PRELOAD_METHODS = {
   'settings/remove-tsa-roots': 'removeTsaRoots',
   'settings/set-block-headers': 'setBlockHeaders',
   'settings/clear-block-headers': 'clearBlockHeaders',
+  'anchors/list': 'listAnchors',
+  'anchors/anchor-now': 'anchorNow',
+  'anchors/upgrade': 'upgradeAnchors',
+  'anchors/cancel': 'cancelAnchoring',
+  'anchors/set-schedule': 'setAnchorSchedule',
   'ledger/describe': 'describeLedger',
   'ledger/verify': 'verifyLedger',
   'ledger/cancel-verify': 'cancelVerification',
@@ -213,6 +222,7 @@ export const PRELOAD_METHODS = {
 } as const satisfies Record<IpcChannel, string>;
 export const PRELOAD_EVENT_METHODS = {
   'workspace/changed': 'onWorkspaceChanged',
+  'anchors/progress': 'onAnchoringProgress',
   'ledger/verify-progress': 'onVerifyProgress',
 } as const satisfies Record<IpcEvent, string>;
 

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -429,4 +429,34 @@ export async function startTestTsa(
     },
   };
   return tsa;
+}
+
+const PROXY_VARIABLES = [
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+];
+
+/**
+ * Clears the machine's proxy settings for one describe block, so loopback servers are reached
+ * directly (here and in CLI subprocesses, which inherit them), and restores them after it.
+ */
+export function withoutProxyEnvironment(): void {
+  const saved = new Map<string, string | undefined>();
+  beforeAll(() => {
+    for (const name of PROXY_VARIABLES) {
+      saved.set(name, process.env[name]);
+      delete process.env[name];
+    }
+  });
+  afterAll(() => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
 }
