@@ -86,6 +86,7 @@ export const FINDING_CODES = [
   'ANCHOR_OTS_INVALID',
   'ANCHOR_OTS_PENDING',
   'ANCHOR_OTS_HEADERS_MISSING',
+  'ANCHOR_OTS_BRANCHES_DISAGREE',
   'WITNESS_SIGNATURE_INVALID',
   'WITNESS_HASH_MISMATCH',
   'WITNESS_LINK_BROKEN',
@@ -322,6 +323,12 @@ export const FINDING_CODE_INFO: Readonly<Record<FindingCode, FindingCodeInfo>> =
     check: 'anchors.ots',
     status: 'SKIP',
     title: 'No block headers were supplied, so the claimed Bitcoin confirmation was not checked.',
+  },
+  ANCHOR_OTS_BRANCHES_DISAGREE: {
+    check: 'anchors.ots',
+    status: 'WARN',
+    title:
+      'Branches of one proof compute different merkle roots for the same block, so at most one of them is genuine.',
   },
   WITNESS_SIGNATURE_INVALID: {
     check: 'witnesses.signatures',

@@ -289,6 +289,7 @@ describe('settings channels', () => {
         .map((check) => `${check.status} ${check.code ?? ''} ${check.anchorId ?? ''}`.trim());
     // Asked for, with no trust material: stated SKIPs and PENDINGs, never a PASS.
     expect(await anchorLines()).toEqual([
+      'WARN ANCHOR_OTS_BRANCHES_DISAGREE 1',
       'SKIP ANCHOR_OTS_HEADERS_MISSING 1',
       'PENDING ANCHOR_OTS_PENDING 2',
       'PENDING ANCHOR_OTS_PENDING 4',

@@ -246,6 +246,24 @@ export function verifyOtsAnchor(input: OtsAnchorInput): Finding[] {
       ),
     });
   }
+  for (const height of attestedHeights) {
+    const roots = [
+      ...new Set(
+        claims
+          .filter((claim) => claim.height === height && claim.merkleRoot.length === 32)
+          .map((claim) => claim.merkleRootHex),
+      ),
+    ];
+    if (roots.length > 1) {
+      findings.push({
+        code: 'ANCHOR_OTS_BRANCHES_DISAGREE',
+        anchorId,
+        message: `anchor ${anchorId}'s proof has branches that compute ${roots.length} different merkle roots for block ${height}; a block has one, so at most one branch is genuine${input.headers === null ? ', and only block headers can tell which' : ''}`,
+        expected: 'one merkle root per block',
+        actual: listed(roots),
+      });
+    }
+  }
   if (input.recordedHeight === null || !attestedHeights.includes(input.recordedHeight)) {
     findings.push({
       code: 'ANCHOR_OTS_HEIGHT_MISMATCH',

@@ -59,7 +59,12 @@ function anchorProofChecks(
 ): CheckResult[] {
   if (anchors.length === 0) return [];
   if (findings === null) return anchors.map(lines.notChecked);
-  const withFindings = new Set(findings.map((finding) => finding.anchorId));
+  // A warning does not undo what was proved; anything else leaves the anchor unproved.
+  const withFindings = new Set(
+    findings
+      .filter((finding) => FINDING_CODE_INFO[finding.code].status !== 'WARN')
+      .map((finding) => finding.anchorId),
+  );
   const clean = anchors.filter((anchor) => !withFindings.has(anchor.anchorId)).length;
   const results = findings.map((finding) =>
     checkFromFinding(finding, { required: INCOMPLETE_WHEN_ASKED.has(finding.code) }),
