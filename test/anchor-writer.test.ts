@@ -309,6 +309,10 @@ print(json.dumps(json.loads(servers)))`,
       await upgradeAnchors(path, { timeoutMs: 10_000, allowedCalendars: [calendarA.url] }),
     ).toMatchObject({ attempted: 1, upgraded: 0, stillPending: 1 });
     expect(calendarB.requests.length).toBe(before);
+    // The same limit from the command line.
+    const limited = await cli('anchors', 'upgrade', path, '--calendar', calendarA.url);
+    expect(limited.stdout).toMatch(/^attempted 1, upgraded 0, still pending 1, failed 0\n/);
+    expect(calendarB.requests.length).toBe(before);
     expect(
       await upgradeAnchors(path, { timeoutMs: 10_000, allowedCalendars: [calendarB.url] }),
     ).toMatchObject({ attempted: 1, upgraded: 1, upgradedIds: [1] });

@@ -3,7 +3,7 @@
  * (anchor-writer.ts), and the counterpart of nexuscone-verify --print-anchor.
  *
  *   anchor <db> [--tsa URL]... [--calendar URL]... [--timeout S]
- *   anchors upgrade <db> [--timeout S]
+ *   anchors upgrade <db> [--calendar URL]... [--timeout S]
  *   anchors show <db> <id> [--json]
  *
  * Only the servers named on the command line are contacted when anchoring; upgrading contacts
@@ -88,12 +88,20 @@ export async function runAnchor(args: string[], io: CliIo): Promise<number> {
 async function runUpgrade(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandLine(
     args,
-    { timeout: { type: 'string' } },
+    { timeout: { type: 'string' }, calendar: { type: 'string', multiple: true } },
     'anchors upgrade',
   );
   const db = onePositional(positionals, 'ledger file', 'anchors upgrade');
   const timeoutMs = timeoutFrom(values.timeout);
-  const result = await withInterrupt((signal) => upgradeAnchors(db, { timeoutMs, signal }));
+  // The proofs name the calendars to ask; --calendar limits which of them may be contacted.
+  const allowed = values.calendar;
+  const result = await withInterrupt((signal) =>
+    upgradeAnchors(db, {
+      timeoutMs,
+      signal,
+      ...(allowed === undefined ? {} : { allowedCalendars: allowed }),
+    }),
+  );
   io.stdout(
     `attempted ${result.attempted}, upgraded ${result.upgraded}, still pending ${result.stillPending}, failed ${result.failed}\n`,
   );
