@@ -15,6 +15,7 @@ import {
   type ReactElement,
 } from 'react';
 import type { IpcError } from '../src-shared/ipc/ipc-contract';
+import { AnchorsView } from './anchors-view';
 import { DecisionsView } from './decisions-view';
 import { onShowLedgerEntry } from './ledger-navigation';
 import { LedgerView } from './ledger-view';
@@ -39,6 +40,7 @@ const VIEWS: readonly AppView[] = [
   { id: 'verification', label: 'Verification', render: () => <VerificationView /> },
   { id: 'decisions', label: 'Decisions', render: () => <DecisionsView /> },
   { id: 'ledger', label: 'Ledger', render: () => <LedgerView /> },
+  { id: 'anchors', label: 'Anchors', render: () => <AnchorsView /> },
   { id: 'settings', label: 'Settings', render: () => <SettingsView /> },
 ];
 

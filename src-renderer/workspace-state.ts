@@ -2,7 +2,7 @@
 import type { ChannelOutput } from '../src-shared/ipc/ipc-contract';
 
 export type WorkspaceDescription = ChannelOutput<'workspace/describe'>;
-export type ViewId = 'verification' | 'decisions' | 'ledger' | 'settings';
+export type ViewId = 'verification' | 'decisions' | 'ledger' | 'anchors' | 'settings';
 
 /**
  * The views with something to show: a decision store without a ledger has no ledger views, and
@@ -13,7 +13,7 @@ export function availableViews(workspace: WorkspaceDescription | null): ViewId[]
   return [
     ...(workspace.ledger !== null ? (['verification'] as const) : []),
     ...(workspace.decisionStore !== null ? (['decisions'] as const) : []),
-    ...(workspace.ledger !== null ? (['ledger'] as const) : []),
+    ...(workspace.ledger !== null ? (['ledger', 'anchors'] as const) : []),
     'settings',
   ];
 }

@@ -198,6 +198,12 @@ print(json.dumps(json.loads(servers)))`,
 
     const headers = join(temporaryDirectory(), 'headers.txt');
     writeFileSync(headers, calendarA.headersFileText() + calendarB.headersFileText());
+    // Given headers, upgrade records the block hash of a confirmed anchor, as nexuscone's poller does.
+    const hashed = await cli('anchors', 'upgrade', path, '--headers', headers);
+    expect(hashed.stdout).toBe(
+      'attempted 0, upgraded 0, still pending 0, failed 0\nblock hashes recorded for anchors: 1\n',
+    );
+    expect(anchorRows(path)[0]?.bitcoin_block_hash).toMatch(/^[0-9a-f]{64}$/);
     const verified = await verifyJson(path, '--check-anchors', '--headers', headers);
     expect(verified.run.status, describeRun(verified.run)).toBe(EXIT.pass);
     expect(verified.anchorChecks.filter(([check]) => check === 'anchors.ots')).toEqual([

@@ -1,8 +1,8 @@
 /**
  * Accessibility of every view in real Chromium through `proofdesk serve` on the bundled demo:
  * axe-core (WCAG 2.x A and AA, plus its best practices) finds nothing in Verification with
- * results, Decisions with a decision open, Ledger with the entry drawer open, or Settings, in the
- * light and the dark theme. The keyboard alone reaches the tabs, Verify, a finding's "show entry"
+ * results, Decisions with a decision open, Anchors, Ledger with the entry drawer open, or
+ * Settings, in the light and the dark theme. The keyboard alone reaches the tabs, Verify, a finding's "show entry"
  * link and a ledger row, every stop showing a focus ring, with Escape handing focus back; focus
  * survives controls that are disabled or replaced (Verify while it runs, Approve once pressed).
  */
@@ -210,6 +210,11 @@ describeWithChromium('accessibility in Chromium', () => {
       const detail = page.getByRole('region', { name: 'Decision detail' });
       await expect.poll(() => detail.getByRole('button', { name: 'Approve' }).count()).toBe(1);
       await expectNoViolations(page, `Decisions (${theme})`);
+
+      await showTab(page, 'Anchors');
+      const anchors = page.getByRole('tabpanel', { name: 'Anchors' });
+      await expect.poll(() => anchors.getByText(/has no anchors yet/).count()).toBe(1);
+      await expectNoViolations(page, `Anchors (${theme})`);
 
       await showTab(page, 'Ledger');
       const firstRow = page.locator('.ledger-body [role="row"][aria-rowindex="2"]');

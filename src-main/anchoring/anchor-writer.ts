@@ -9,6 +9,13 @@
  * every other writer for up to the timeout; the row is then written under the lock after checking
  * that the anchored entry still carries the hash that was timestamped.
  */
+import {
+  bitcoinHeaderHash,
+  displayOrderHex,
+  type BlockHeaderSource,
+} from '../../src-shared/anchors/block-headers';
+import { verifyOtsAnchor } from '../../src-shared/anchors/ots-verification';
+import { FINDING_CODE_INFO } from '../../src-shared/check-code';
 import type Database from 'better-sqlite3';
 import { fetch as undiciFetch, ProxyAgent } from 'undici';
 import {
@@ -279,8 +286,8 @@ function readPendingAnchors(ledgerPath: string): PendingRow[] {
  * nexuscone's poller over every pending anchor whatever its age (nexuscone's looks back 24 h
  * only, so older anchors would otherwise stay pending for ever): asks the calendars named in each
  * proof for their upgrades and, once a Bitcoin attestation appears, stores the upgraded proof with
- * the lowest attested height. bitcoin_block_hash stays NULL, since Proofdesk trusts no block
- * explorer for it; the height is what verification checks against supplied headers.
+ * the lowest attested height. bitcoin_block_hash stays NULL here: Proofdesk asks no block
+ * explorer for it, and records it only from headers the user supplies (recordBlockHashes).
  */
 export async function upgradeAnchors(
   ledgerPath: string,
@@ -341,4 +348,57 @@ export async function upgradeAnchors(
     }
   }
   return { attempted: pending.length, upgraded, stillPending, failed, upgradedIds };
+}
+
+/**
+ * Fills bitcoin_block_hash of every confirmed anchor that has none, from block headers the user supplied, as
+ * nexuscone's poller fills it from mempool.space: the block's hash in display order. Only an
+ * anchor whose proof verifies against that header gets its hash, so a header that does not hold
+ * the proof is never recorded as its block; a hash already recorded is left as it is.
+ */
+export function recordBlockHashes(ledgerPath: string, headers: BlockHeaderSource): number[] {
+  return writeLedger(ledgerPath, (db) => {
+    const recorded: number[] = [];
+    const anchorIds = db
+      .prepare<[], { anchor_id: number }>(
+        'SELECT anchor_id FROM anchors WHERE confirmed_at IS NOT NULL AND bitcoin_block_hash IS NULL ORDER BY anchor_id',
+      )
+      .all()
+      .map((row) => row.anchor_id);
+    const select = db.prepare<
+      [number],
+      {
+        chain_head_hash: string;
+        ots_proof_blob: Uint8Array | null;
+        bitcoin_block_height: number | null;
+        confirmed_at: string | null;
+        bitcoin_block_hash: string | null;
+      }
+    >(
+      'SELECT chain_head_hash, ots_proof_blob, bitcoin_block_height, confirmed_at, bitcoin_block_hash FROM anchors WHERE anchor_id = ?',
+    );
+    const update = db.prepare(
+      'UPDATE anchors SET bitcoin_block_hash = ? WHERE anchor_id = ? AND bitcoin_block_hash IS NULL',
+    );
+    for (const anchorId of anchorIds) {
+      const row = select.get(anchorId);
+      if (row === undefined || row.ots_proof_blob === null || row.bitcoin_block_height === null)
+        continue;
+      if (row.bitcoin_block_hash !== null) continue;
+      const header = headers.headerAt(row.bitcoin_block_height);
+      if (header === null) continue;
+      const problems = verifyOtsAnchor({
+        anchorId,
+        proofBlob: new Uint8Array(row.ots_proof_blob),
+        chainHeadHash: row.chain_head_hash,
+        recordedHeight: row.bitcoin_block_height,
+        confirmedAt: row.confirmed_at,
+        headers: { headerAt: (height) => (height === row.bitcoin_block_height ? header : null) },
+      }).filter((finding) => FINDING_CODE_INFO[finding.code].status !== 'WARN');
+      if (problems.length > 0) continue;
+      update.run(displayOrderHex(bitcoinHeaderHash(header)), anchorId);
+      recorded.push(anchorId);
+    }
+    return recorded;
+  });
 }

@@ -3,7 +3,8 @@
  * (anchor-writer.ts), and the counterpart of nexuscone-verify --print-anchor.
  *
  *   anchor <db> [--tsa URL]... [--calendar URL]... [--timeout S]
- *   anchors upgrade <db> [--calendar URL]... [--timeout S]
+ *   anchors upgrade <db> [--calendar URL]... [--headers FILE | --bitcoin-rpc URL | --esplora URL]
+ *       [--timeout S]
  *   anchors show <db> <id> [--json]
  *
  * Only the servers named on the command line are contacted when anchoring; upgrading contacts
@@ -15,7 +16,8 @@ import { computeOtsBitcoinRoots } from '../../src-shared/anchors/ots-verificatio
 import { verifyTimestampResponse } from '../../src-shared/anchors/rfc3161-verification';
 import { ProofdeskError } from '../../src-shared/check-code';
 import { hexToBytes, isLowerHex } from '../../src-shared/crypto/hex';
-import { anchorLedger, upgradeAnchors } from '../anchoring/anchor-writer';
+import { anchorLedger, recordBlockHashes, upgradeAnchors } from '../anchoring/anchor-writer';
+import { headerSource } from './anchor-trust-options';
 import { DEFAULT_CALENDAR_TIMEOUT_MS } from '../anchoring/ots-calendar-client';
 import { openLedger } from '../ledger/ledger-database';
 import { onePositional, parseCommandLine, type CliIo } from './cli-arguments';
@@ -88,7 +90,13 @@ export async function runAnchor(args: string[], io: CliIo): Promise<number> {
 async function runUpgrade(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandLine(
     args,
-    { timeout: { type: 'string' }, calendar: { type: 'string', multiple: true } },
+    {
+      timeout: { type: 'string' },
+      calendar: { type: 'string', multiple: true },
+      headers: { type: 'string' },
+      'bitcoin-rpc': { type: 'string' },
+      esplora: { type: 'string' },
+    },
     'anchors upgrade',
   );
   const db = onePositional(positionals, 'ledger file', 'anchors upgrade');
@@ -105,6 +113,12 @@ async function runUpgrade(args: string[], io: CliIo): Promise<number> {
   io.stdout(
     `attempted ${result.attempted}, upgraded ${result.upgraded}, still pending ${result.stillPending}, failed ${result.failed}\n`,
   );
+  // With headers, each confirmed anchor also gets its block hash, as nexuscone's poller records it.
+  const headers = await headerSource(db, values);
+  if (headers !== null) {
+    const hashed = recordBlockHashes(db, headers);
+    if (hashed.length > 0) io.stdout(`block hashes recorded for anchors: ${hashed.join(', ')}\n`);
+  }
   if (result.upgradedIds.length > 0)
     io.stdout(`confirmed anchors: ${result.upgradedIds.join(', ')}\n`);
   return 0;

@@ -93,7 +93,8 @@ function endpointOf(values: AnchorTrustValues): BitcoinHeaderEndpoint | null {
   return null;
 }
 
-async function headerSource(
+/** Block headers from --headers, --bitcoin-rpc or --esplora (for the heights the proofs claim). */
+export async function headerSource(
   dbPath: string,
   values: AnchorTrustValues,
 ): Promise<BlockHeaderSource | null> {

@@ -49,7 +49,7 @@ const USAGE = `Usage:
   proofdesk witness retire <db> <label|id>
   proofdesk witness attest <db> <label|id> --key FILE
   proofdesk anchor <db> [--tsa URL]... [--calendar URL]... [--timeout S]
-  proofdesk anchors upgrade <db> [--calendar URL]... [--timeout S]
+  proofdesk anchors upgrade <db> [--calendar URL]... [--headers FILE | --bitcoin-rpc URL | --esplora URL]
   proofdesk anchors show <db> <id> [--json]
 
 --at ISO is the instant approval expiry is judged at (ISO 8601 with a UTC offset; default now);
