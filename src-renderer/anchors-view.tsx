@@ -622,6 +622,33 @@ function ScheduleForm({
     );
   const controlsDisabled = disabled || saving;
 
+  const urlField = (
+    field: 'calendarUrls' | 'tsaUrls',
+    label: string,
+    rows: number,
+    placeholder: string,
+    help: string,
+  ) => (
+    <div className="schedule-field">
+      <label htmlFor={FIELD_IDS[field]}>{label}</label>
+      <textarea
+        id={FIELD_IDS[field]}
+        rows={rows}
+        spellCheck={false}
+        placeholder={placeholder}
+        value={fields[field]}
+        disabled={controlsDisabled}
+        aria-invalid={errors[field] !== undefined}
+        aria-describedby={describedBy(field, `${FIELD_IDS[field]}-help`)}
+        onChange={(event) => edit(field, event.target.value)}
+      />
+      <p id={`${FIELD_IDS[field]}-help`} className="field-help">
+        {help}
+      </p>
+      {fieldError(field)}
+    </div>
+  );
+
   const countField = (field: 'everyNEntries' | 'everyMMinutes', label: string, max: number) => (
     <div className="schedule-field">
       <label htmlFor={FIELD_IDS[field]}>{label}</label>
@@ -673,42 +700,20 @@ function ScheduleForm({
         {countField('everyNEntries', 'every N entries', MAX_EVERY_N_ENTRIES)}
         {countField('everyMMinutes', 'or every M minutes', MAX_EVERY_M_MINUTES)}
       </div>
-      <div className="schedule-field">
-        <label htmlFor={FIELD_IDS.calendarUrls}>Calendar URLs</label>
-        <textarea
-          id={FIELD_IDS.calendarUrls}
-          rows={3}
-          spellCheck={false}
-          placeholder="e.g. https://alice.btc.calendar.opentimestamps.org"
-          value={fields.calendarUrls}
-          disabled={controlsDisabled}
-          aria-invalid={errors.calendarUrls !== undefined}
-          aria-describedby={describedBy('calendarUrls', 'anchor-schedule-calendars-help')}
-          onChange={(event) => edit('calendarUrls', event.target.value)}
-        />
-        <p id="anchor-schedule-calendars-help" className="field-help">
-          OpenTimestamps calendars, one URL per line.
-        </p>
-        {fieldError('calendarUrls')}
-      </div>
-      <div className="schedule-field">
-        <label htmlFor={FIELD_IDS.tsaUrls}>TSA URLs</label>
-        <textarea
-          id={FIELD_IDS.tsaUrls}
-          rows={2}
-          spellCheck={false}
-          placeholder="e.g. https://freetsa.org/tsr"
-          value={fields.tsaUrls}
-          disabled={controlsDisabled}
-          aria-invalid={errors.tsaUrls !== undefined}
-          aria-describedby={describedBy('tsaUrls', 'anchor-schedule-tsas-help')}
-          onChange={(event) => edit('tsaUrls', event.target.value)}
-        />
-        <p id="anchor-schedule-tsas-help" className="field-help">
-          RFC 3161 timestamping authorities, one URL per line.
-        </p>
-        {fieldError('tsaUrls')}
-      </div>
+      {urlField(
+        'calendarUrls',
+        'Calendar URLs',
+        3,
+        'e.g. https://alice.btc.calendar.opentimestamps.org',
+        'OpenTimestamps calendars, one URL per line.',
+      )}
+      {urlField(
+        'tsaUrls',
+        'TSA URLs',
+        2,
+        'e.g. https://freetsa.org/tsr',
+        'RFC 3161 timestamping authorities, one URL per line.',
+      )}
       <div className="schedule-actions">
         <button type="submit" disabled={controlsDisabled}>
           Save schedule
