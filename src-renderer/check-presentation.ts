@@ -22,16 +22,8 @@ export function statusTally(checks: readonly CheckResult[]): string {
     .join(' · ');
 }
 
-export function verdictHeadline(verdict: 'pass' | 'fail' | 'inconclusive'): string {
-  switch (verdict) {
-    case 'pass':
-      return 'Evidence intact';
-    case 'fail':
-      return 'Evidence failed verification';
-    case 'inconclusive':
-      return 'Inconclusive: a requested check could not be completed';
-  }
-}
+// The headline is shared with the report's renderings, so the app and the PDF say the same.
+export { verdictHeadline } from '../src-shared/report/report-text';
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

@@ -195,5 +195,9 @@ export async function prefetchBlockHeaders(
         : await rpcHeaderAt(endpoint, height, options);
     if (header !== null) headers.set(height, header);
   }
-  return { headers, headerAt: (height) => headers.get(height) ?? null };
+  return {
+    headers,
+    headerAt: (height) => headers.get(height) ?? null,
+    heights: [...headers.keys()].sort((left, right) => left - right),
+  };
 }

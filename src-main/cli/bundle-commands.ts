@@ -194,11 +194,15 @@ function removeQuietly(path: string): void {
 }
 
 /**
- * Writes `text` (UTF-8) to `out` atomically: a temporary file beside it, flushed, then linked into
+ * Writes `content` (text as UTF-8, or bytes) to `out` atomically: a temporary file beside it, flushed, then linked into
  * place (which fails if the target exists) or, with --force, renamed over it. A reader never sees
  * a partial file, and an existing file is never replaced without --force.
  */
-export function writeFileAtomically(out: string, text: string, force: boolean): string {
+export function writeFileAtomically(
+  out: string,
+  content: string | Uint8Array,
+  force: boolean,
+): string {
   const target = resolve(out);
   const folder = dirname(target);
   const temporary = join(
@@ -220,7 +224,7 @@ export function writeFileAtomically(out: string, text: string, force: boolean): 
   }
   try {
     try {
-      writeSync(fd, Buffer.from(text, 'utf8'));
+      writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -20,6 +20,7 @@ import { runApprove, runExecute, runRequest, runRevoke } from './decision-write-
 import { runKeygen } from './keygen-command';
 import { runPackage } from './package-commands';
 import { runServe } from './serve-command';
+import { runReport } from './report-commands';
 import { runWitness } from './witness-commands';
 
 const USAGE = `Usage:
@@ -45,6 +46,8 @@ const USAGE = `Usage:
   proofdesk package export <db> <id> [--at ISO] [--router-bundle FILE --embed [--no-verify-router-digest] | --router-digest sha256:HEX] [--out FILE [--force]]
   proofdesk package verify <file> [--db DB [--at ISO]] [--json]
   proofdesk serve [db] [--port N] [--keys FILE] [--key FILE] [--state-dir DIR]
+  proofdesk report <db> [--decision ID] [--at ISO] [--keys FILE] [anchor options as for verify]
+      [--out FILE.json|.md [--force]]
   proofdesk witness add <db> --label L --public-key HEX [--role consortium|regulator|self]
   proofdesk witness retire <db> <label|id>
   proofdesk witness attest <db> <label|id> --key FILE
@@ -167,6 +170,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await runServe(rest, io);
       case 'witness':
         return runWitness(rest, io);
+      case 'report':
+        return await runReport(rest, io, null);
       case 'anchor':
         return await runAnchor(rest, io);
       case 'anchors':

@@ -194,6 +194,22 @@ function detailOf(session: DecisionSessionOptions, loaded: LoadedDecision, asOf:
   };
 }
 
+/** One decision as it stood at `asOf` (epoch microseconds), for reports. */
+export function readDecisionDetail(
+  session: DecisionSessionOptions,
+  decisionId: string,
+  asOf: bigint,
+): Detail {
+  const store = DecisionStoreReader.open(session.storePath);
+  let loaded: LoadedDecision;
+  try {
+    loaded = store.loadDecision(decisionId);
+  } finally {
+    store.close();
+  }
+  return detailOf(session, loaded, asOf);
+}
+
 export function createDecisionHandlers(
   session: DecisionSessionOptions,
 ): ChannelHandlers<DecisionChannel> {

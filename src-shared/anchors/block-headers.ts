@@ -20,6 +20,8 @@ export const BLOCK_HEADER_BYTES = 80;
 export interface BlockHeaderSource {
   /** The 80-byte header at `height`, or null when the source has none. */
   headerAt(height: number): Uint8Array | null;
+  /** The heights it holds, for saying in a report what was supplied; absent when unknown. */
+  readonly heights?: readonly number[];
 }
 
 /** A headers file that cannot be used; the message is one sentence. */
@@ -137,7 +139,10 @@ export function checkProofOfWork(
 }
 
 export function blockHeaderSourceOf(headers: ReadonlyMap<number, Uint8Array>): BlockHeaderSource {
-  return { headerAt: (height) => headers.get(height) ?? null };
+  return {
+    headerAt: (height) => headers.get(height) ?? null,
+    heights: [...headers.keys()].sort((left, right) => left - right),
+  };
 }
 
 const HEADER_HEX = /^[0-9a-fA-F]{160}$/;

@@ -646,6 +646,11 @@ function distinguishedName(name: pkijs.RelativeDistinguishedNames): string {
     .join(', ');
 }
 
+/** A trust root's subject as the report names it, e.g. "C=GB, O=…, CN=…". */
+export function certificateSubject(der: Uint8Array): string {
+  return distinguishedName(parseTrustRoot(der, 0).subject);
+}
+
 function serialText(serial: asn1js.Integer): string {
   const value = serial.toBigInt();
   const hex = (value < 0n ? -value : value).toString(16);
