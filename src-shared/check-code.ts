@@ -51,6 +51,10 @@ export const CHECK_NAMES = [
   'package.router_bundle',
   'package.run_id',
   'package.provenance',
+  // narrative report PDFs (verify-report)
+  'report.digest',
+  'report.evidence',
+  'report.checks',
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
@@ -128,6 +132,10 @@ export const FINDING_CODES = [
   'PACKAGE_RUN_ID_MISMATCH',
   'PACKAGE_RUN_ID_NOT_CHECKED',
   'PACKAGE_PROVENANCE_INCONSISTENT',
+  'REPORT_DIGEST_MISMATCH',
+  'REPORT_EVIDENCE_CHANGED',
+  'REPORT_CHECKS_CHANGED',
+  'REPORT_NOT_RECHECKED',
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 
@@ -537,6 +545,27 @@ export const FINDING_CODE_INFO: Readonly<Record<FindingCode, FindingCodeInfo>> =
     status: 'WARN',
     title:
       'The package’s provenance record (outside every digest) is not the one nexus-attest writes.',
+  },
+  REPORT_DIGEST_MISMATCH: {
+    check: 'report.digest',
+    status: 'FAIL',
+    title:
+      'The report embedded in the PDF is missing, malformed, or does not hash to the digest the PDF prints.',
+  },
+  REPORT_EVIDENCE_CHANGED: {
+    check: 'report.evidence',
+    status: 'FAIL',
+    title: 'The evidence file is no longer the one the report describes.',
+  },
+  REPORT_CHECKS_CHANGED: {
+    check: 'report.checks',
+    status: 'FAIL',
+    title: 'Re-running the checks on the evidence gives other results than the report records.',
+  },
+  REPORT_NOT_RECHECKED: {
+    check: 'report.evidence',
+    status: 'SKIP',
+    title: 'No database was given, so the evidence was not compared with the report.',
   },
 };
 

@@ -4,7 +4,7 @@
  * and digest, that a changed report no longer matches its digest, and the `proofdesk report`
  * command line (JSON, Markdown, one-sentence errors, evidence untouched).
  */
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -206,5 +206,38 @@ describe('proofdesk report', () => {
     expectOneSentenceError(cli(['report', store]), /--decision ID/);
     expectOneSentenceError(cli(['report', store, '--decision', 'no-such-decision']));
     expectOneSentenceError(cli(['report', ledger, '--at', 'yesterday']));
+  });
+
+  it('writes a PDF that verify-report checks, and notices changed evidence', () => {
+    const folder = temporaryDirectory();
+    const ledger = join(folder, 'demo-ledger.db');
+    copyFileSync(join(demoDir, 'demo-ledger.db'), ledger);
+    const pdf = join(folder, 'report.pdf');
+    const keys = join(demoDir, 'demo-keyring.json');
+    expect(cli(['report', ledger, '--keys', keys, '--out', pdf]).status).toBe(EXIT.pass);
+    expect(readFileSync(pdf).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
+    const checked = cli(['verify-report', pdf, '--db', ledger, '--keys', keys]);
+    expect(checked.status, checked.stderr).toBe(EXIT.pass);
+    expect(checked.stdout).toMatch(/PASS\s+report\.digest/);
+    expect(checked.stdout).toMatch(/PASS\s+report\.checks/);
+    // Without the keyring the checks differ from the report's: said, not hidden.
+    expect(cli(['verify-report', pdf, '--db', ledger]).stdout).toContain('REPORT_CHECKS_CHANGED');
+
+    // Another ledger under the same name: the evidence no longer matches.
+    copyFileSync(join(demoDir, 'demo-decisions.ledger.db'), ledger);
+    const changed = cli(['verify-report', pdf, '--db', ledger, '--keys', keys]);
+    expect(changed.status).toBe(EXIT.fail);
+    expect(changed.stdout).toContain('REPORT_EVIDENCE_CHANGED');
+
+    // One byte of the embedded report changed: the digest no longer holds.
+    const bytes = readFileSync(pdf);
+    const at = bytes.indexOf(Buffer.from('"verdict":"pass"'));
+    expect(at).toBeGreaterThan(0);
+    bytes.write('"verdict":"fail"', at, 'latin1');
+    writeFileSync(pdf, bytes);
+    const tampered = cli(['verify-report', pdf]);
+    expect(tampered.status).toBe(EXIT.fail);
+    expect(tampered.stdout).toContain('REPORT_DIGEST_MISMATCH');
   });
 });

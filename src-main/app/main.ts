@@ -109,6 +109,19 @@ function startServices(): Services {
   const keyrings = new TrustedKeyrings(stateDir);
   const anchorTrust = new AnchorTrustFiles(stateDir);
   const options = {
+    generatorVersion: app.getVersion(),
+    chooseSavePath: async (suggestedName: string, format: 'pdf' | 'json' | 'md') => {
+      const dialogOptions: Electron.SaveDialogOptions = {
+        title: 'Export the report',
+        defaultPath: suggestedName,
+        filters: [{ name: format.toUpperCase(), extensions: [format] }],
+      };
+      const result =
+        mainWindow === null
+          ? await dialog.showSaveDialog(dialogOptions)
+          : await dialog.showSaveDialog(mainWindow, dialogOptions);
+      return result.canceled || result.filePath === undefined ? null : result.filePath;
+    },
     resourcesDemoDir: demoDir,
     stateDir,
     trust: () => ({

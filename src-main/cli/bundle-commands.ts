@@ -93,7 +93,8 @@ function fileError(error: unknown, path: string, what: string): ProofdeskError {
   );
 }
 
-function readBytes(userPath: string, what: string): { path: string; data: Buffer } {
+/** A whole evidence file's bytes; a missing or unreadable file is one sentence (exit 2). */
+export function readBytes(userPath: string, what: string): { path: string; data: Buffer } {
   const path = resolve(userPath);
   try {
     return { path, data: readFileSync(path) };

@@ -185,6 +185,55 @@ function runExport(args: string[], io: CliIo): number {
   return EXIT_CODES.pass;
 }
 
+/**
+ * The decision's bundle and audit package as `package export` would write them with no router
+ * link, for embedding in a report; a decision nexus-attest cannot package yet (for instance one
+ * never executed) gives the reason instead.
+ */
+export function decisionEvidenceForReport(
+  dbPath: string,
+  decisionId: string,
+  asOf: ReturnType<typeof asOfOption>,
+): { bundleText: string; packageText: string | null; packageRefusal: string | null } {
+  const store = openDecisionStore(dbPath);
+  try {
+    const { decision, events } = replayForExport(store, decisionId, asOf, 'report');
+    const control = exportBundle(decision, events, asOf, {
+      includeTemplateSnapshot: true,
+      includeRouterLink: true,
+    });
+    const bundleText = canonicalExportText(control, 'decision bundle');
+    let build: AuditPackageBuild;
+    try {
+      build = buildAuditPackage(control, {
+        exportedAt: asOf.isoformat,
+        embedRouterBundle: false,
+        routerBundle: null,
+        routerBundleDigest: null,
+        verifyRouterBundleDigest: false,
+        crypto: createNodeCryptoProvider(),
+      });
+    } catch (error) {
+      if (error instanceof PythonException)
+        return { bundleText, packageText: null, packageRefusal: error.message || error.pyType };
+      throw error;
+    }
+    if (!build.ok)
+      return {
+        bundleText,
+        packageText: null,
+        packageRefusal: exportRefusal(decisionId, build, undefined).message,
+      };
+    return {
+      bundleText,
+      packageText: canonicalExportText(build.package, 'audit package'),
+      packageRefusal: null,
+    };
+  } finally {
+    store.close();
+  }
+}
+
 function runVerify(args: string[], io: CliIo): number {
   const { file, flags } = parseVerifyFlags(args, 'package verify', 'package file');
   const evidence = readEvidenceFile(file, 'an audit package');

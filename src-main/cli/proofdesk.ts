@@ -20,7 +20,8 @@ import { runApprove, runExecute, runRequest, runRevoke } from './decision-write-
 import { runKeygen } from './keygen-command';
 import { runPackage } from './package-commands';
 import { runServe } from './serve-command';
-import { runReport } from './report-commands';
+import { renderReportPdf } from '../report/report-pdf';
+import { runReport, runVerifyReport } from './report-commands';
 import { runWitness } from './witness-commands';
 
 const USAGE = `Usage:
@@ -47,7 +48,8 @@ const USAGE = `Usage:
   proofdesk package verify <file> [--db DB [--at ISO]] [--json]
   proofdesk serve [db] [--port N] [--keys FILE] [--key FILE] [--state-dir DIR]
   proofdesk report <db> [--decision ID] [--at ISO] [--keys FILE] [anchor options as for verify]
-      [--out FILE.json|.md [--force]]
+      [--out FILE.pdf|.json|.md [--force]]
+  proofdesk verify-report <file.pdf> [--db DB] [--keys FILE] [anchor options as for verify] [--json]
   proofdesk witness add <db> --label L --public-key HEX [--role consortium|regulator|self]
   proofdesk witness retire <db> <label|id>
   proofdesk witness attest <db> <label|id> --key FILE
@@ -171,7 +173,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'witness':
         return runWitness(rest, io);
       case 'report':
-        return await runReport(rest, io, null);
+        return await runReport(rest, io, (report, attachments) =>
+          renderReportPdf(report, { attachments }),
+        );
+      case 'verify-report':
+        return await runVerifyReport(rest, io);
       case 'anchor':
         return await runAnchor(rest, io);
       case 'anchors':

@@ -30,6 +30,7 @@ import { createSettingsHandlers, currentOfficer } from '../settings/settings-han
 import { readKeyringFile, TrustedKeyrings } from '../settings/trusted-keyrings';
 import { Workspace } from '../workspace/workspace';
 import { parseCommandLine, passphraseProvider, type CliIo } from './cli-arguments';
+import { generatorVersion } from './report-commands';
 
 const DEMO_DIR = join(PACKAGE_ROOT, 'resources', 'demo');
 
@@ -101,6 +102,7 @@ export async function runServe(args: string[], io: CliIo): Promise<number> {
       }),
       // The in-app chooser starts where `proofdesk serve` was run.
       browseHome: process.cwd(),
+      generatorVersion: generatorVersion(),
     },
     db,
   );

@@ -17,7 +17,7 @@ export interface VerificationCheck extends CheckResult {
 
 /** A verified nexus-attest file: a decision bundle or an audit package. */
 export interface EvidenceFileVerification {
-  readonly subject: 'decision-bundle' | 'audit-package' | 'decision-store';
+  readonly subject: 'decision-bundle' | 'audit-package' | 'decision-store' | 'report';
   readonly verdict: Verdict;
   readonly file: { readonly path: string; readonly sha256: string; readonly bytes: number };
   /** The decision the file is about, when it names one as a string. */

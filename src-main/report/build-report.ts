@@ -5,6 +5,7 @@
  * Reading only: files are opened read-only, and no trusted head is recorded, so building the same
  * report twice from the same files gives the same report.
  */
+import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { AnchorProofTrust } from '../../src-shared/anchors/anchor-proof-checks';
 import { ProofdeskError } from '../../src-shared/check-code';
@@ -18,6 +19,8 @@ import {
   type ReportDecision,
 } from '../../src-shared/report/report-model';
 import { computeVerdict, type CheckResult } from '../../src-shared/verification-report';
+import { isoformatUtc } from '../cli/decision-commands';
+import { decisionEvidenceForReport } from '../cli/package-commands';
 import { verifyDecisionStore } from '../decisions/decision-verification';
 import { defaultLedgerPathFor } from '../decisions/decision-operations';
 import { readAnchorRows } from '../ipc/anchor-handlers';
@@ -37,6 +40,9 @@ export interface ReportRequest {
   /** Subjects of the TSA roots given, for the scope section. */
   readonly tsaRootSubjects?: readonly string[] | null;
   readonly blockHeaderHeights?: readonly number[] | null;
+  /** Ledger verification progress, for a progress bar on large ledgers. */
+  readonly onProgress?: (progress: { rowsDone: number; rowsTotal: number }) => void;
+  readonly signal?: AbortSignal;
 }
 
 function recordOf(check: CheckResult): string | null {
@@ -185,7 +191,60 @@ function decisionOf(detail: ReturnType<typeof readDecisionDetail>): ReportDecisi
   };
 }
 
+/** A file embedded beside the report in a PDF: the evidence the report speaks about. */
+export interface ReportAttachment {
+  readonly name: string;
+  readonly content: Uint8Array;
+  readonly description: string;
+}
+
+const sha256Text = (text: string): string =>
+  `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+
+/** The decision's bundle and audit package, as `bundle export` and `package export` write them. */
+function decisionEvidence(
+  request: ReportRequest,
+): { digests: { bundle: string; package: string | null }; attachments: ReportAttachment[] } | null {
+  if (request.decision === null) return null;
+  const { storePath, decisionId } = request.decision;
+  const evidence = decisionEvidenceForReport(storePath, decisionId, {
+    micros: request.asOfMicros,
+    isoformat: isoformatUtc(request.asOfMicros),
+    given: true,
+    trustedSigners: request.keyring,
+  });
+  const attachments: ReportAttachment[] = [
+    {
+      name: 'decision-bundle.json',
+      content: Buffer.from(evidence.bundleText, 'utf8'),
+      description: `The nexus-attest bundle of decision ${decisionId} as of the report`,
+    },
+  ];
+  if (evidence.packageText !== null) {
+    attachments.push({
+      name: 'audit-package.json',
+      content: Buffer.from(evidence.packageText, 'utf8'),
+      description: `The nexus-attest audit package of decision ${decisionId} as of the report`,
+    });
+  }
+  return {
+    digests: {
+      bundle: sha256Text(evidence.bundleText),
+      package: evidence.packageText === null ? null : sha256Text(evidence.packageText),
+    },
+    attachments,
+  };
+}
+
 export async function buildReport(request: ReportRequest): Promise<NarrativeReport> {
+  return (await buildReportWithEvidence(request)).report;
+}
+
+/** The report, and for a decision the bundle and audit package to embed beside it. */
+export async function buildReportWithEvidence(
+  request: ReportRequest,
+): Promise<{ report: NarrativeReport; attachments: ReportAttachment[] }> {
+  const evidence = decisionEvidence(request);
   const boundLedger =
     request.decision === null ? null : defaultLedgerPathFor(request.decision.storePath);
   const ledgerPath = request.ledgerPath ?? boundLedger;
@@ -211,6 +270,8 @@ export async function buildReport(request: ReportRequest): Promise<NarrativeRepo
       requireSignatures: false,
       trustedHeads: null,
       anchorProofs: request.anchorProofs,
+      onProgress: request.onProgress,
+      signal: request.signal,
     });
     checks.push(...verification.checks.filter((check) => check.check !== 'trusted_head'));
     scopeLedger = {
@@ -278,7 +339,7 @@ export async function buildReport(request: ReportRequest): Promise<NarrativeRepo
     newestExternalHeadEntryId: facts?.newestExternalHeadEntryId ?? null,
     decisionIncluded: decision !== null,
   });
-  return {
+  const report: NarrativeReport = {
     format: REPORT_FORMAT,
     version: REPORT_VERSION,
     generator: { name: 'proofdesk', version: request.generatorVersion },
@@ -312,10 +373,11 @@ export async function buildReport(request: ReportRequest): Promise<NarrativeRepo
       fileSha256: scopeLedger?.sha256 ?? null,
       headHash: scopeLedger?.head?.entryHash ?? null,
       decisionStoreSha256: scopeStore?.sha256 ?? null,
-      bundleDigest: null,
-      packageDigest: null,
+      bundleDigest: evidence?.digests.bundle ?? null,
+      packageDigest: evidence?.digests.package ?? null,
     },
     limitations,
     recordKeeping: facts?.recordKeeping ?? null,
   };
+  return { report, attachments: evidence?.attachments ?? [] };
 }

@@ -15,10 +15,15 @@ import { ProofdeskError } from '../../src-shared/check-code';
 import type { ChannelOutput } from '../../src-shared/ipc/ipc-contract';
 import type { AnchorProofTrust } from '../../src-shared/anchors/anchor-proof-checks';
 import type { Keyring } from '../../src-shared/keyring';
-import { createDemoHandlers, demoLedgerSession } from '../demo/demo-workspace';
+import { createDemoHandlers, demoDecisionSession, demoLedgerSession } from '../demo/demo-workspace';
 import { defaultLedgerPathFor, type OfficerSigner } from '../decisions/decision-operations';
 import { AnchoringService } from '../anchoring/anchoring-service';
 import { createAnchorHandlers } from '../ipc/anchor-handlers';
+import {
+  createReportHandlers,
+  type ReportFormat,
+  type ReportSessionOptions,
+} from '../ipc/report-handlers';
 import { createDecisionHandlers } from '../ipc/decision-handlers';
 import { createLedgerHandlers, type ChannelHandlers, type Handlers } from '../ipc/ipc-handlers';
 import { closeAllLedgerBrowsers } from '../ledger/ledger-browser';
@@ -54,6 +59,10 @@ export interface WorkspaceOptions {
   readonly browseHome?: string;
   /** Main's anchoring (worker, schedule, state); one is made when none is given. */
   readonly anchoring?: AnchoringService;
+  /** The system's Save dialog for report exports (the app); absent in the twin. */
+  readonly chooseSavePath?: (suggestedName: string, format: ReportFormat) => Promise<string | null>;
+  /** Named in reports as the generator's version. */
+  readonly generatorVersion?: string;
 }
 
 /** The most entries the in-app chooser lists for one folder. */
@@ -174,6 +183,7 @@ export class Workspace {
   private demoSession(): Session {
     const { resourcesDemoDir, stateDir } = this.options;
     const demo = demoLedgerSession(resourcesDemoDir);
+    const demoDecisions = demoDecisionSession(resourcesDemoDir, join(stateDir, 'demo'));
     const { keyring, anchorProofs } = this.options.trust();
     return {
       reopen: () => this.demoSession(),
@@ -189,6 +199,14 @@ export class Workspace {
       anchorableLedger: null,
       handlers: {
         ...this.anchorHandlers(demo.ledgerPath, DEMO_ANCHOR_REASON),
+        ...this.reportHandlers(demo.ledgerPath, demoDecisions.storePath, () => ({
+          keyring: new Map([
+            ...demo.keyring,
+            ...(demoDecisions.trustedSigners ?? []),
+            ...(keyring ?? []),
+          ]),
+          anchorProofs,
+        })),
         // The demo's own signers stay trusted beside the user's, or its signatures could not pass.
         ...createDemoHandlers({
           resourcesDemoDir,
@@ -226,6 +244,7 @@ export class Workspace {
         anchorableLedger: inPlace ? path : null,
         handlers: {
           ...this.anchorHandlers(path, inPlace ? null : DROPPED_ANCHOR_REASON),
+          ...this.reportHandlers(path, null, this.options.trust),
           ...createLedgerHandlers({
             ledgerPath: path,
             keyring,
@@ -259,6 +278,7 @@ export class Workspace {
         ...(hasLedger
           ? this.anchorHandlers(boundLedger, inPlace ? null : DROPPED_ANCHOR_REASON)
           : {}),
+        ...this.reportHandlers(hasLedger ? boundLedger : null, path, this.options.trust),
         ...(hasLedger
           ? createLedgerHandlers({
               ledgerPath: boundLedger,
@@ -277,6 +297,21 @@ export class Workspace {
         }),
       },
     };
+  }
+
+  private reportHandlers(
+    ledgerPath: string | null,
+    storePath: string | null,
+    trust: ReportSessionOptions['trust'],
+  ) {
+    return createReportHandlers({
+      ledgerPath,
+      storePath,
+      trust,
+      handles: this.handles,
+      chooseSavePath: this.options.chooseSavePath,
+      generatorVersion: this.options.generatorVersion ?? 'unknown',
+    });
   }
 
   private anchorHandlers(ledgerPath: string, unavailableReason: string | null) {

@@ -5,6 +5,7 @@
  * Paths never cross from the renderer: main decides which file is open.
  */
 import { z } from 'zod';
+import { decisionTimelineSchema } from '../decisions/decision-timeline-schema';
 import { CHECK_NAMES, CHECK_STATUSES, ERROR_CODES, FINDING_CODES } from '../check-code';
 import {
   ledgerEntryDetailSchema,
@@ -15,6 +16,7 @@ import {
   ledgerPageOutputSchema,
 } from './ledger-browse-contract';
 import { ANCHORS_CHANNELS, ANCHORS_EVENTS } from './anchors-contract';
+import { REPORT_CHANNELS, REPORT_EVENTS } from './report-contract';
 import { SETTINGS_CHANNELS } from './settings-contract';
 import { WORKSPACE_CHANNELS, WORKSPACE_EVENTS } from './workspace-contract';
 
@@ -103,15 +105,7 @@ export const decisionDetailSchema = decisionSummarySchema.extend({
       errorMessage: z.string().nullable(),
     }),
   ),
-  timeline: z.array(
-    z.object({
-      seq: z.number().int(),
-      ts: z.string(),
-      category: z.string(),
-      summary: z.string(),
-      actor: z.string().nullable(),
-    }),
-  ),
+  timeline: decisionTimelineSchema,
   corruptReason: z.string().nullable(),
   /** The officer this session signs as, and whether they may act now. */
   officer: z.string().nullable(),
@@ -128,6 +122,8 @@ export const IPC_CHANNELS = {
   ...SETTINGS_CHANNELS,
   // 'anchors/…': the open ledger's anchors, anchoring and upgrading (anchors-contract.ts).
   ...ANCHORS_CHANNELS,
+  // 'report/…': the narrative report and its export (report-contract.ts).
+  ...REPORT_CHANNELS,
   /** The ledger main has open: its name, size and SHA-256. */
   'ledger/describe': { input: noInput, output: ledgerSummarySchema },
   /** Verifies the open ledger in the worker pool; progress arrives as 'ledger/verify-progress'. */
@@ -171,6 +167,7 @@ export const IPC_CHANNELS = {
 export const IPC_EVENTS = {
   ...WORKSPACE_EVENTS,
   ...ANCHORS_EVENTS,
+  ...REPORT_EVENTS,
   'ledger/verify-progress': z.object({ rowsDone: z.number().int(), rowsTotal: z.number().int() }),
 } as const;
 
@@ -209,6 +206,8 @@ export const PRELOAD_METHODS = {
   'anchors/upgrade': 'upgradeAnchors',
   'anchors/cancel': 'cancelAnchoring',
   'anchors/set-schedule': 'setAnchorSchedule',
+  'report/build': 'buildReport',
+  'report/export': 'exportReport',
   'ledger/describe': 'describeLedger',
   'ledger/verify': 'verifyLedger',
   'ledger/cancel-verify': 'cancelVerification',
@@ -223,6 +222,7 @@ export const PRELOAD_METHODS = {
 export const PRELOAD_EVENT_METHODS = {
   'workspace/changed': 'onWorkspaceChanged',
   'anchors/progress': 'onAnchoringProgress',
+  'report/progress': 'onReportProgress',
   'ledger/verify-progress': 'onVerifyProgress',
 } as const satisfies Record<IpcEvent, string>;
 

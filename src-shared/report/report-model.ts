@@ -7,8 +7,8 @@
  * JSON (report-json.ts) is exact and its digest reproducible.
  */
 import { z } from 'zod';
+import { decisionTimelineSchema } from '../decisions/decision-timeline-schema';
 import { CHECK_NAMES, CHECK_STATUSES, FINDING_CODES } from '../check-code';
-import { decisionDetailSchema } from '../ipc/ipc-contract';
 
 export const REPORT_FORMAT = 'proofdesk-report';
 export const REPORT_VERSION = 1;
@@ -55,8 +55,7 @@ export const reportDecisionSchema = z.object({
       errorMessage: z.string().nullable(),
     }),
   ),
-  // The same timeline the Decisions view shows.
-  timeline: decisionDetailSchema.shape.timeline,
+  timeline: decisionTimelineSchema,
 });
 
 export const narrativeReportSchema = z.object({
