@@ -19,6 +19,7 @@ import { AnchorsView } from './anchors-view';
 import { DecisionsView } from './decisions-view';
 import { onShowLedgerEntry } from './ledger-navigation';
 import { LedgerView } from './ledger-view';
+import { NarrativeView } from './narrative-view';
 import { proofdeskApi } from './proofdesk-api';
 import { SettingsView } from './settings-view';
 import { VerificationView } from './verification-view';
@@ -41,6 +42,7 @@ const VIEWS: readonly AppView[] = [
   { id: 'decisions', label: 'Decisions', render: () => <DecisionsView /> },
   { id: 'ledger', label: 'Ledger', render: () => <LedgerView /> },
   { id: 'anchors', label: 'Anchors', render: () => <AnchorsView /> },
+  { id: 'narrative', label: 'Narrative', render: () => <NarrativeView /> },
   { id: 'settings', label: 'Settings', render: () => <SettingsView /> },
 ];
 

@@ -38,27 +38,38 @@ export function CheckList({ checks }: { checks: readonly CheckResult[] }) {
                   ))}
               </div>
               <p className="check-message">{check.message}</p>
-              {check.status !== 'PASS' &&
-                (check.expected !== undefined || check.actual !== undefined) && (
-                  <dl className="check-values">
-                    {check.expected !== undefined && (
-                      <>
-                        <dt>expected</dt>
-                        <dd>{check.expected}</dd>
-                      </>
-                    )}
-                    {check.actual !== undefined && (
-                      <>
-                        <dt>actual</dt>
-                        <dd>{check.actual}</dd>
-                      </>
-                    )}
-                  </dl>
-                )}
+              {check.status !== 'PASS' && (
+                <ExpectedActual expected={check.expected} actual={check.actual} />
+              )}
             </div>
           </li>
         );
       })}
     </ul>
+  );
+}
+
+/** A finding's expected and actual values, when it has either; the report view shows them too. */
+export function ExpectedActual(props: {
+  readonly expected: string | null | undefined;
+  readonly actual: string | null | undefined;
+}) {
+  const { expected, actual } = props;
+  if ((expected ?? null) === null && (actual ?? null) === null) return null;
+  return (
+    <dl className="check-values">
+      {expected !== undefined && expected !== null && (
+        <>
+          <dt>expected</dt>
+          <dd>{expected}</dd>
+        </>
+      )}
+      {actual !== undefined && actual !== null && (
+        <>
+          <dt>actual</dt>
+          <dd>{actual}</dd>
+        </>
+      )}
+    </dl>
   );
 }

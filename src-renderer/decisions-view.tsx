@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import type { ChannelOutput, IpcError } from '../src-shared/ipc/ipc-contract';
 import { proofdeskApi } from './proofdesk-api';
+import { ReportExport } from './report-export';
 
 type DecisionList = ChannelOutput<'decision/list'>;
 type DecisionDetail = ChannelOutput<'decision/get'>;
@@ -123,6 +124,16 @@ export function DecisionsView() {
           <p role="alert" className="error">
             {error.message}
           </p>
+        )}
+        {detail !== null && (
+          <div className="decision-export">
+            {/* Keyed by decision, so a saved-file status never outlives the decision it names. */}
+            <ReportExport
+              key={detail.decisionId}
+              decisionId={detail.decisionId}
+              subject={detail.decisionId}
+            />
+          </div>
         )}
         {detail === null ? (
           <p className="muted">

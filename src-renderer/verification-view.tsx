@@ -8,6 +8,7 @@ import {
   verdictHeadline,
 } from './check-presentation';
 import { proofdeskApi } from './proofdesk-api';
+import { ReportExport } from './report-export';
 
 type LedgerSummary = ChannelOutput<'ledger/describe'>;
 type Verification = ChannelOutput<'ledger/verify'>;
@@ -105,6 +106,12 @@ export function VerificationView() {
             </>
           )}
         </div>
+        {ledger !== null && (
+          <div className="verification-export">
+            {/* Main runs one report or verification pass at a time, so export waits for Verify. */}
+            <ReportExport subject={ledger.fileName} disabled={verify.phase === 'running'} />
+          </div>
+        )}
         {verify.phase === 'failed' && (
           <p role="alert" className="error">
             {verify.error.message}

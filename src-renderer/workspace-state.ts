@@ -2,7 +2,7 @@
 import type { ChannelOutput } from '../src-shared/ipc/ipc-contract';
 
 export type WorkspaceDescription = ChannelOutput<'workspace/describe'>;
-export type ViewId = 'verification' | 'decisions' | 'ledger' | 'anchors' | 'settings';
+export type ViewId = 'verification' | 'decisions' | 'ledger' | 'anchors' | 'narrative' | 'settings';
 
 /**
  * The views with something to show: a decision store without a ledger has no ledger views, and
@@ -14,6 +14,10 @@ export function availableViews(workspace: WorkspaceDescription | null): ViewId[]
     ...(workspace.ledger !== null ? (['verification'] as const) : []),
     ...(workspace.decisionStore !== null ? (['decisions'] as const) : []),
     ...(workspace.ledger !== null ? (['ledger', 'anchors'] as const) : []),
+    // A ledger or a decision store is all a report needs; the view then offers what is open.
+    ...(workspace.ledger !== null || workspace.decisionStore !== null
+      ? (['narrative'] as const)
+      : []),
     'settings',
   ];
 }

@@ -1,10 +1,11 @@
 /**
  * Accessibility of every view in real Chromium through `proofdesk serve` on the bundled demo:
  * axe-core (WCAG 2.x A and AA, plus its best practices) finds nothing in Verification with
- * results, Decisions with a decision open, Anchors, Ledger with the entry drawer open, or
- * Settings, in the light and the dark theme. The keyboard alone reaches the tabs, Verify, a finding's "show entry"
- * link and a ledger row, every stop showing a focus ring, with Escape handing focus back; focus
- * survives controls that are disabled or replaced (Verify while it runs, Approve once pressed).
+ * results, Decisions with a decision open, Anchors, the Narrative report, Ledger with the entry
+ * drawer open, or Settings, in the light and the dark theme. The keyboard alone reaches the tabs,
+ * Verify, a finding's "show entry" link and a ledger row, every stop showing a focus ring, with
+ * Escape handing focus back; focus survives controls that are disabled or replaced (Verify while
+ * it runs, Approve once pressed).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -215,6 +216,14 @@ describeWithChromium('accessibility in Chromium', () => {
       const anchors = page.getByRole('tabpanel', { name: 'Anchors' });
       await expect.poll(() => anchors.getByText(/has no anchors yet/).count()).toBe(1);
       await expectNoViolations(page, `Anchors (${theme})`);
+
+      await showTab(page, 'Narrative');
+      const narrative = page.getByRole('tabpanel', { name: 'Narrative' });
+      await narrative.getByRole('button', { name: 'Build report' }).click();
+      await expect
+        .poll(() => narrative.locator('.narrative-headline').count(), { timeout: 30_000 })
+        .toBe(1);
+      await expectNoViolations(page, `Narrative (${theme})`);
 
       await showTab(page, 'Ledger');
       const firstRow = page.locator('.ledger-body [role="row"][aria-rowindex="2"]');

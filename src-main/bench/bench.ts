@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: verification speed on 1M-row ledgers, as ratios to a floor measured in the
+ * `npm run bench`: verification and PDF report speed on 1M-row ledgers, as ratios to a floor measured in the
  * same run on the same machine (a bare SQLite scan plus SHA-256 of each hash input, on all cores).
  *
  * The ledgers are built once and cached outside git ($XDG_CACHE_HOME/proofdesk-bench); delete
@@ -124,18 +124,39 @@ interface CliRun {
   readonly entries: number;
 }
 
-/** Runs the real CLI; peak RSS is the process's VmHWM, sampled until it exits (Linux). */
+/** Runs `proofdesk verify … --json`, reading its verdict and entry count from the JSON. */
 function runVerifyCli(args: string[]): Promise<CliRun> {
   const stateDir = mkdtempSync(join(tmpdir(), 'proofdesk-bench-state-'));
+  return runCli(['verify', ...args, '--json', '--state-dir', stateDir], (stdout) => {
+    rmSync(stateDir, { recursive: true, force: true });
+    const result = JSON.parse(stdout) as { verdict: string; entries: number };
+    return { verdict: result.verdict, entries: result.entries };
+  });
+}
+
+/** Runs `proofdesk report <ledger> --out <pdf>`; the PDF's report JSON gives the verdict. */
+function runReportCli(ledgerPath: string): Promise<CliRun> {
+  const folder = mkdtempSync(join(tmpdir(), 'proofdesk-bench-report-'));
+  const pdf = join(folder, 'report.pdf');
+  return runCli(['report', ledgerPath, '--out', pdf], () => {
+    const text = readFileSync(pdf, 'latin1');
+    rmSync(folder, { recursive: true, force: true });
+    const verdict = /"verdict":"(\w+)"/.exec(text)?.[1] ?? 'no report';
+    const entries = Number(/"entries":(\d+),"fileName"/.exec(text)?.[1] ?? 0);
+    return { verdict, entries };
+  });
+}
+
+/** Runs the real CLI; peak RSS is the process's VmHWM, sampled until it exits (Linux). */
+function runCli(
+  args: string[],
+  readResult: (stdout: string) => { verdict: string; entries: number },
+): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
-    const child = spawn(
-      process.execPath,
-      [here('../../bin/proofdesk.mjs'), 'verify', ...args, '--json', '--state-dir', stateDir],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const child = spawn(process.execPath, [here('../../bin/proofdesk.mjs'), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     let peakKb = 0;
     const sample = (): void => {
@@ -155,17 +176,10 @@ function runVerifyCli(args: string[]): Promise<CliRun> {
     child.on('close', () => {
       clearInterval(timer);
       const ms = performance.now() - started;
-      rmSync(stateDir, { recursive: true, force: true });
       try {
-        const result = JSON.parse(stdout) as { verdict: string; entries: number };
-        resolvePromise({
-          ms,
-          peakRssMb: peakKb / 1024,
-          verdict: result.verdict,
-          entries: result.entries,
-        });
+        resolvePromise({ ms, peakRssMb: peakKb / 1024, ...readResult(stdout) });
       } catch {
-        reject(new Error(`proofdesk verify printed no JSON: ${stdout.slice(0, 200)}`));
+        reject(new Error(`proofdesk ${args[0]} gave no result: ${stdout.slice(0, 200)}`));
       }
     });
   });
@@ -199,6 +213,7 @@ export async function main(): Promise<void> {
   const ed25519PerCore = measureEd25519Rate();
   const signatureFloorMs = signedFloorMs + (ROWS / (ed25519PerCore * cores)) * 1000;
   const signed = await runVerifyCli([signedPath, '--keys', keyringPath, '--require-signatures']);
+  const report = await runReportCli(unsignedPath);
 
   const rate = (ms: number): string =>
     `${Math.round(ROWS / (ms / 1000)).toLocaleString('en-US')} rows/s`;
@@ -225,6 +240,13 @@ export async function main(): Promise<void> {
       `${signed.peakRssMb.toFixed(0)} MB`,
       (signed.ms / signatureFloorMs).toFixed(2),
     ],
+    [
+      'proofdesk report --out PDF, unsigned',
+      format(report.ms),
+      rate(report.ms),
+      `${report.peakRssMb.toFixed(0)} MB`,
+      (report.ms / floorMs).toFixed(2),
+    ],
   ];
   process.stdout.write(
     `${'what'.padEnd(42)}${'wall'.padStart(9)}${'throughput'.padStart(20)}${'peak RSS'.padStart(10)}${'÷ floor'.padStart(9)}\n`,
@@ -236,10 +258,11 @@ export async function main(): Promise<void> {
   }
   process.stdout.write(
     `\nnode:crypto Ed25519: ${Math.round(ed25519PerCore).toLocaleString('en-US')} verifications/s per core (signed floor = scan floor + rows ÷ (rate × cores))\n` +
-      `verdicts: unsigned ${unsigned.verdict} (${unsigned.entries} entries), signed ${signed.verdict} (${signed.entries} entries)\n` +
+      `verdicts: unsigned ${unsigned.verdict} (${unsigned.entries} entries), signed ${signed.verdict} (${signed.entries} entries), report ${report.verdict} (${report.entries} entries)\n` +
       'reference on 2 cores: nexuscone 1M unsigned ~7.9 s and 1.0 GB; with keys, 1M signed ~101 s. targets: ≤ 2.5 s, ≤ 55 s, ≤ 200 MB\n',
   );
-  if (unsigned.verdict !== 'pass' || signed.verdict !== 'pass') process.exitCode = 1;
+  if (unsigned.verdict !== 'pass' || signed.verdict !== 'pass' || report.verdict !== 'pass')
+    process.exitCode = 1;
 }
 
 await main();

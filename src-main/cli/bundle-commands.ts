@@ -203,6 +203,8 @@ export function writeFileAtomically(
   out: string,
   content: string | Uint8Array,
   force: boolean,
+  /** What to do about a file already there, worded for where the request came from. */
+  existsAdvice = 'choose another --out file or add --force to replace it',
 ): string {
   const target = resolve(out);
   const folder = dirname(target);
@@ -247,10 +249,7 @@ export function writeFileAtomically(
     removeQuietly(temporary);
     const code = (error as { code?: string }).code;
     if (code === 'EEXIST') {
-      throw new ProofdeskError(
-        'USAGE',
-        `${target} already exists; choose another --out file or add --force to replace it.`,
-      );
+      throw new ProofdeskError('USAGE', `${target} already exists; ${existsAdvice}.`);
     }
     if (code === 'EISDIR') {
       throw new ProofdeskError('FILE_IS_DIRECTORY', `--out ${target} is a directory.`);

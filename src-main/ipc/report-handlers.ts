@@ -117,6 +117,7 @@ export function createReportHandlers(
         target,
         content,
         replace ?? session.chooseSavePath !== undefined,
+        'choose another name, or tick "Replace a file of that name"',
       );
       return {
         saved: true,
