@@ -4,6 +4,7 @@
  * the exported file cannot say different things. Statuses and the verdict are words, never colour
  * alone.
  */
+import { describeSelection } from '../src-shared/report/report-text';
 import { ExpectedActual } from './check-list';
 import { useEffect, useRef, useState } from 'react';
 import type { ChannelOutput, IpcError } from '../src-shared/ipc/ipc-contract';
@@ -326,6 +327,10 @@ function NarrativeReportView({ report, digest }: { report: NarrativeReport; dige
             Facts about the records only; this is not a statement of conformity.
           </p>
           <dl className="narrative-facts">
+            <dt>Entries described</dt>
+            <dd>
+              {describeSelection(report.scope.selection, report.recordKeeping.selectedEntries)}
+            </dd>
             <dt>Period covered</dt>
             <dd>
               {report.recordKeeping.firstTimestamp ?? '—'} to{' '}

@@ -195,6 +195,44 @@ describe('proofdesk report', () => {
     expect(sideFilesOf(ledger)).toEqual([]);
   });
 
+  it('describes a selection of entries in the Article 12 facts, checking the whole chain', () => {
+    const ledger = join(demoDir, 'demo-ledger.db');
+    const run = cli([
+      'report',
+      ledger,
+      '--from-entry',
+      '10',
+      '--to-entry',
+      '19',
+      '--event-type',
+      'request',
+    ]);
+    expect(run.status, run.stderr).toBe(EXIT.pass);
+    const envelope = checkReportEnvelope(run.stdout);
+    if (!envelope.ok) throw new Error(envelope.reason);
+    const { report } = envelope;
+    expect(report.scope.selection).toEqual({
+      fromEntryId: 10,
+      toEntryId: 19,
+      actor: null,
+      eventType: 'request',
+    });
+    const facts = report.recordKeeping;
+    expect(facts?.selectedEntries).toBeGreaterThan(0);
+    expect(facts?.selectedEntries).toBeLessThanOrEqual(10);
+    expect(facts?.countsByEventType.map((row) => row.eventType)).toEqual(['request']);
+    // The checks still cover every entry.
+    expect(report.scope.ledger?.entries).toBe(3000);
+    expect(renderReportMarkdown(report, envelope.digest)).toMatch(
+      /Entries described: \d+ entries selected by entries 10 to 19, event type request/,
+    );
+    expectOneSentenceError(cli(['report', ledger, '--from-entry', '0']), /--from-entry/);
+    expectOneSentenceError(
+      cli(['report', ledger, '--from-entry', '5', '--to-entry', '2']),
+      /comes before/,
+    );
+  });
+
   it('says what is wrong in one sentence', () => {
     const ledger = join(demoDir, 'demo-ledger.db');
     const store = join(demoDir, 'demo-decisions.db');

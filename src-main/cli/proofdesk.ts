@@ -48,6 +48,7 @@ const USAGE = `Usage:
   proofdesk package verify <file> [--db DB [--at ISO]] [--json]
   proofdesk serve [db] [--port N] [--keys FILE] [--key FILE] [--state-dir DIR]
   proofdesk report <db> [--decision ID] [--at ISO] [--keys FILE] [anchor options as for verify]
+      [--from-entry N] [--to-entry M] [--actor A] [--event-type T]
       [--out FILE.pdf|.json|.md [--force]]
   proofdesk verify-report <file.pdf> [--db DB] [--keys FILE] [anchor options as for verify] [--json]
   proofdesk witness add <db> --label L --public-key HEX [--role consortium|regulator|self]

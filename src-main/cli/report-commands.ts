@@ -13,7 +13,11 @@ import { certificateSubject } from '../../src-shared/anchors/rfc3161-verificatio
 import { renderReportMarkdown } from '../../src-shared/report/report-markdown';
 import { renderReportJson, reportDigest } from '../../src-shared/report/report-json';
 import type { NarrativeReport } from '../../src-shared/report/report-model';
-import { buildReportWithEvidence, type ReportAttachment } from '../report/build-report';
+import {
+  buildReportWithEvidence,
+  type ReportAttachment,
+  type ReportSelection,
+} from '../report/build-report';
 import { PACKAGE_ROOT } from '../serve/renderer-bundle';
 import { detectEvidenceKind } from '../workspace/evidence-kind';
 import { anchorTrustFrom, ANCHOR_TRUST_OPTIONS } from './anchor-trust-options';
@@ -62,6 +66,39 @@ export function generatorVersion(): string {
   }
 }
 
+function entryIdOf(text: string | undefined, flag: string): number | null {
+  if (text === undefined) return null;
+  if (!/^[1-9]\d{0,15}$/.test(text)) {
+    throw new ProofdeskError(
+      'USAGE',
+      `${flag} needs an entry id (a whole number from 1), not ${JSON.stringify(text)}.`,
+    );
+  }
+  return Number(text);
+}
+
+/** --from-entry, --to-entry, --actor and --event-type: the entries the Article 12 facts describe. */
+function selectionOf(values: {
+  'from-entry'?: string;
+  'to-entry'?: string;
+  actor?: string;
+  'event-type'?: string;
+}): ReportSelection | null {
+  const fromEntryId = entryIdOf(values['from-entry'], '--from-entry');
+  const toEntryId = entryIdOf(values['to-entry'], '--to-entry');
+  if (fromEntryId !== null && toEntryId !== null && toEntryId < fromEntryId) {
+    throw new ProofdeskError(
+      'USAGE',
+      `--to-entry ${toEntryId} comes before --from-entry ${fromEntryId}.`,
+    );
+  }
+  const actor = values.actor ?? null;
+  const eventType = values['event-type'] ?? null;
+  if (fromEntryId === null && toEntryId === null && actor === null && eventType === null)
+    return null;
+  return { fromEntryId, toEntryId, actor, eventType };
+}
+
 export async function runReport(
   args: string[],
   io: CliIo,
@@ -75,6 +112,10 @@ export async function runReport(
       keys: { type: 'string' },
       out: { type: 'string' },
       force: { type: 'boolean' },
+      'from-entry': { type: 'string' },
+      'to-entry': { type: 'string' },
+      actor: { type: 'string' },
+      'event-type': { type: 'string' },
       ...ANCHOR_TRUST_OPTIONS,
     },
     'report',
@@ -103,6 +144,7 @@ export async function runReport(
   }
   const keyring: Keyring | null = values.keys === undefined ? null : readKeyringFile(values.keys);
   const asOf = asOfOption(values.at);
+  const selection = selectionOf(values);
   const anchorProofs = await anchorTrustFrom(db, values);
   const { report, attachments } = await buildReportWithEvidence({
     ledgerPath: kind === 'ledger' ? db : null,
@@ -116,6 +158,7 @@ export async function runReport(
     generatorVersion: generatorVersion(),
     tsaRootSubjects: anchorProofs.tsa?.roots?.map(certificateSubject) ?? null,
     blockHeaderHeights: anchorProofs.ots?.headers?.heights ?? null,
+    selection,
   });
   let content: string | Uint8Array;
   if (format === 'pdf') {

@@ -28,6 +28,35 @@ import { readDecisionDetail } from '../ipc/decision-handlers';
 import { openLedger } from '../ledger/ledger-database';
 import { verifyLedgerFile } from '../ledger/ledger-verification';
 
+export type ReportSelection = NonNullable<NarrativeReport['scope']['selection']>;
+
+/** SQL conditions and parameters for a selection of entries. */
+function selectionSql(selection: ReportSelection | null): {
+  where: string;
+  params: (string | number)[];
+} {
+  if (selection === null) return { where: '', params: [] };
+  const conditions: string[] = [];
+  const params: (string | number)[] = [];
+  if (selection.fromEntryId !== null) {
+    conditions.push('entry_id >= ?');
+    params.push(selection.fromEntryId);
+  }
+  if (selection.toEntryId !== null) {
+    conditions.push('entry_id <= ?');
+    params.push(selection.toEntryId);
+  }
+  if (selection.actor !== null) {
+    conditions.push('actor = ?');
+    params.push(selection.actor);
+  }
+  if (selection.eventType !== null) {
+    conditions.push('event_type = ?');
+    params.push(selection.eventType);
+  }
+  return { where: conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`, params };
+}
+
 export interface ReportRequest {
   /** The ledger to report on; for a decision, its bound ledger when omitted and present. */
   readonly ledgerPath: string | null;
@@ -40,6 +69,8 @@ export interface ReportRequest {
   /** Subjects of the TSA roots given, for the scope section. */
   readonly tsaRootSubjects?: readonly string[] | null;
   readonly blockHeaderHeights?: readonly number[] | null;
+  /** Which entries the record-keeping facts describe; absent or null: all of them. */
+  readonly selection?: ReportSelection | null;
   /** Ledger verification progress, for a progress bar on large ledgers. */
   readonly onProgress?: (progress: { rowsDone: number; rowsTotal: number }) => void;
   readonly signal?: AbortSignal;
@@ -79,25 +110,42 @@ interface LedgerFacts {
   newestExternalHeadEntryId: number | null;
 }
 
-function readLedgerFacts(ledgerPath: string, checks: readonly CheckResult[]): LedgerFacts {
+function readLedgerFacts(
+  ledgerPath: string,
+  checks: readonly CheckResult[],
+  selection: ReportSelection | null,
+): LedgerFacts {
   const anchors = readAnchorRows(ledgerPath);
   const ledger = openLedger(ledgerPath);
   try {
     const { db, schema } = ledger;
+    if (selection !== null && selection.eventType !== null && !schema.hasFormatColumns) {
+      throw new ProofdeskError(
+        'USAGE',
+        `${basename(ledgerPath)} uses nexuscone v0.1's schema, which records no event types to select by.`,
+      );
+    }
+    const { where, params } = selectionSql(selection);
     const counts = db
-      .prepare<[], { event_type: string | null; entries: number }>(
+      .prepare<(string | number)[], { event_type: string | null; entries: number }>(
         schema.hasFormatColumns
-          ? 'SELECT event_type, COUNT(*) AS entries FROM entries GROUP BY event_type ORDER BY event_type'
-          : "SELECT 'request' AS event_type, COUNT(*) AS entries FROM entries",
+          ? `SELECT event_type, COUNT(*) AS entries FROM entries ${where} GROUP BY event_type ORDER BY event_type`
+          : `SELECT 'request' AS event_type, COUNT(*) AS entries FROM entries ${where}`,
       )
-      .all()
+      .all(...params)
       .filter((row) => row.entries > 0)
       .map((row) => ({ eventType: String(row.event_type), entries: row.entries }));
     const span = db
-      .prepare<[], { first: string | null; last: string | null; head: number | null }>(
-        'SELECT MIN(timestamp) AS first, MAX(timestamp) AS last, MAX(entry_id) AS head FROM entries',
+      .prepare<
+        (string | number)[],
+        { first: string | null; last: string | null; selected: number }
+      >(
+        `SELECT MIN(timestamp) AS first, MAX(timestamp) AS last, COUNT(*) AS selected FROM entries ${where}`,
       )
-      .get();
+      .get(...params);
+    const head =
+      db.prepare<[], { head: number | null }>('SELECT MAX(entry_id) AS head FROM entries').get()
+        ?.head ?? null;
     const witnesses = schema.hasWitnesses
       ? db
           .prepare<
@@ -138,7 +186,6 @@ function readLedgerFacts(ledgerPath: string, checks: readonly CheckResult[]): Le
           : Math.max(newest ?? 0, witness.lastAttestedEntryId),
       null,
     );
-    const head = span?.head ?? null;
     return {
       witnesses,
       newestExternalHeadEntryId:
@@ -146,6 +193,7 @@ function readLedgerFacts(ledgerPath: string, checks: readonly CheckResult[]): Le
           ? null
           : Math.max(newestAnchored ?? 0, newestWitnessed ?? 0),
       recordKeeping: {
+        selectedEntries: span?.selected ?? 0,
         countsByEventType: counts,
         firstTimestamp: span?.first ?? null,
         lastTimestamp: span?.last ?? null,
@@ -281,7 +329,7 @@ export async function buildReportWithEvidence(
       entries: verification.entries,
       head: verification.head,
     };
-    facts = readLedgerFacts(ledgerPath, verification.checks);
+    facts = readLedgerFacts(ledgerPath, verification.checks, request.selection ?? null);
     anchors = readAnchorRows(ledgerPath).map((anchor) => ({
       anchorId: anchor.anchorId,
       state: anchor.state,
@@ -350,6 +398,7 @@ export async function buildReportWithEvidence(
         : `Ledger ${scopeLedger?.fileName ?? ''}`,
     verdict,
     scope: {
+      selection: request.selection ?? null,
       ledger: scopeLedger,
       decisionStore: scopeStore,
       trust: {

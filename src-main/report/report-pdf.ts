@@ -21,6 +21,7 @@
  * logical order without contextual shaping when they share a line with Latin text: PDFKit does no
  * bidirectional layout. The embedded JSON always carries every string exactly.
  */
+import { describeSelection } from '../../src-shared/report/report-text';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -653,6 +654,10 @@ function recordKeepingSection(writer: ReportWriter, report: NarrativeReport): vo
     writer.paragraph('No ledger was verified, so there are no record-keeping facts.');
     return;
   }
+  writer.field(
+    'Entries described',
+    describeSelection(report.scope.selection, facts.selectedEntries),
+  );
   writer.field(
     'Period covered',
     `${orNone(facts.firstTimestamp)} to ${orNone(facts.lastTimestamp)}`,

@@ -2,7 +2,7 @@
  * The report as Markdown: the same sections, in the same order, as the PDF and the Narrative
  * view, for reading in a terminal or pasting into a ticket. Pure.
  */
-import { verdictHeadline } from './report-text';
+import { describeSelection, verdictHeadline } from './report-text';
 import type { NarrativeReport } from './report-model';
 
 /** Text in a table cell: pipes and line breaks would end the cell. */
@@ -130,6 +130,7 @@ export function renderReportMarkdown(report: NarrativeReport, digest: string): s
       '',
       'Facts about the records only; this is not a statement of conformity.',
       '',
+      `- Entries described: ${describeSelection(report.scope.selection, facts.selectedEntries)}`,
       `- Period covered: ${facts.firstTimestamp ?? '—'} to ${facts.lastTimestamp ?? '—'}`,
       `- Entries by event type: ${facts.countsByEventType.map((row) => `${row.eventType} ${row.entries}`).join(', ') || 'none'}`,
       `- Completeness: entry ids ${facts.entryIdsContiguous ? 'are contiguous' : 'have gaps or a truncated tail'}`,

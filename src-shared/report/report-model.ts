@@ -67,6 +67,18 @@ export const narrativeReportSchema = z.object({
   title: z.string(),
   verdict: z.enum(['pass', 'fail', 'inconclusive']),
   scope: z.object({
+    /**
+     * The part of the ledger the record-keeping facts describe; null: all of it. The checks
+     * always cover the whole ledger, since a chain is only intact as a whole.
+     */
+    selection: z
+      .object({
+        fromEntryId: z.number().int().nullable(),
+        toEntryId: z.number().int().nullable(),
+        actor: z.string().nullable(),
+        eventType: z.string().nullable(),
+      })
+      .nullable(),
     ledger: z
       .object({
         fileName: z.string(),
@@ -124,6 +136,8 @@ export const narrativeReportSchema = z.object({
   /** EU AI Act Article 12 record-keeping facts; never a statement of conformity. */
   recordKeeping: z
     .object({
+      /** Entries the selection holds (all entries without one). */
+      selectedEntries: z.number().int(),
       countsByEventType: z.array(z.object({ eventType: z.string(), entries: z.number().int() })),
       firstTimestamp: z.string().nullable(),
       lastTimestamp: z.string().nullable(),

@@ -59,6 +59,7 @@ function baseReport(): NarrativeReport {
     title: `Ledger verification for ${UNICODE_SAMPLES.latin}`,
     verdict: 'pass',
     scope: {
+      selection: null,
       ledger: {
         fileName: 'nexus-ledger-Ångström.db',
         sha256: FILE_SHA,
@@ -138,6 +139,7 @@ function baseReport(): NarrativeReport {
     },
     limitations: LIMITATIONS,
     recordKeeping: {
+      selectedEntries: 4_110,
       countsByEventType: [
         { eventType: 'model.inference', entries: 3_900 },
         { eventType: 'human.override', entries: 210 },
