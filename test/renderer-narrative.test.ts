@@ -112,9 +112,10 @@ describeWithChromium('the narrative report in Chromium', () => {
     await page.screenshot({ path: join(screenshotDir, 'narrative-export-exists.png') });
     await again.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => again.count()).toBe(0);
-    expect(await page.getByRole('button', { name: 'Export PDF', exact: true }).isEnabled()).toBe(
-      true,
-    );
+    // The button comes back once the view has taken in that the chooser closed.
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Export PDF', exact: true }).isEnabled())
+      .toBe(true);
 
     // With Replace ticked it is saved over the old one.
     await exportPdfInApp(page, { replace: true });
