@@ -4,7 +4,7 @@
  * file received as bytes into a private copy. Evidence files are never changed and nothing is
  * left beside them.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,7 +153,10 @@ describe('workspace', () => {
   });
 
   it('lists folders for the in-app chooser by handle, and opens a file by its handle', async () => {
-    const folder = temporaryDirectory();
+    // A folder of its own under a fresh parent: /tmp itself may hold more than the 1,000
+    // entries a listing shows.
+    const folder = join(temporaryDirectory(), 'ledgers');
+    mkdirSync(folder);
     copyTo(folder, demoLedger);
     writeFileSync(join(folder, '.hidden.db'), '');
     const { call, failure } = workspaceWith({ browseHome: folder });
