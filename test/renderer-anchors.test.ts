@@ -17,13 +17,13 @@ import {
   useDemoTwin,
 } from './support/renderer-harness';
 import { copyTo, newLedger, nexusconeFixture, temporaryDirectory } from './support/ledger-fixtures';
-import { sharedFixturesAvailable } from './support/shared-fixtures';
+import { itWithFixtures } from './support/shared-fixtures';
 import { startTestOtsCalendar } from './support/test-ots-calendar';
 import {
   createTestTsaPki,
-  opensslAvailable,
   startTestTsa,
   withoutProxyEnvironment,
+  itWithOpenssl,
 } from './support/test-tsa';
 
 async function showAnchors(page: Page): Promise<Locator> {
@@ -80,8 +80,6 @@ describeWithChromium('anchors view in Chromium', () => {
     await page.close();
   });
 
-  // Without the shared fixtures this skips on a user's clone, and fails under CI=true (no file).
-  const itWithFixtures = sharedFixturesAvailable || process.env.CI === 'true' ? it : it.skip;
   itWithFixtures(
     'anchored fixture: four anchors with their states, and entry 10 opens in the Ledger',
     async () => {
@@ -136,7 +134,6 @@ describeWithChromium('anchors view in Chromium', () => {
   );
 
   // The loopback TSA is openssl's; without it this skips, and fails under CI=true.
-  const itWithOpenssl = opensslAvailable !== null || process.env.CI === 'true' ? it : it.skip;
   itWithOpenssl(
     'anchors a fresh ledger against loopback servers, then upgrades it once confirmed',
     async () => {

@@ -17,7 +17,7 @@ import {
   startServe,
   type ServeProcess,
 } from './support/renderer-harness';
-import { sharedFixturesAvailable } from './support/shared-fixtures';
+import { itWithFixtures } from './support/shared-fixtures';
 import { copyTo, nexusconeFixture, temporaryDirectory } from './support/ledger-fixtures';
 
 /** The data rows currently rendered: [aria-rowindex, cell texts]. */
@@ -219,8 +219,6 @@ describeWithChromium('ledger view in Chromium', () => {
     await page.close();
   });
 
-  // Without the shared fixtures this skips on a user's clone, and fails under CI=true (no file).
-  const itWithFixtures = sharedFixturesAvailable || process.env.CI === 'true' ? it : it.skip;
   itWithFixtures(
     'a FAIL line names its entry; clicking it opens that row and its drawer',
     async () => {

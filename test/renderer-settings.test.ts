@@ -15,7 +15,7 @@ import {
   useDemoTwin,
 } from './support/renderer-harness';
 import { copyTo, nexusconeFixture, temporaryDirectory } from './support/ledger-fixtures';
-import { sharedFixturesAvailable } from './support/shared-fixtures';
+import { itWithFixtures } from './support/shared-fixtures';
 import { writeNewKeyFile } from '../src-main/crypto/key-file';
 
 const demoDir = fileURLToPath(new URL('../resources/demo/', import.meta.url));
@@ -99,8 +99,6 @@ describeWithChromium('theme setting in Chromium', () => {
     }
   });
 
-  // Without the shared fixtures this skips on a user's clone, and fails under CI=true (no file).
-  const itWithFixtures = sharedFixturesAvailable || process.env.CI === 'true' ? it : it.skip;
   itWithFixtures(
     'anchor checks in the checklist: SKIP until TSA roots are trusted, then PASS',
     async () => {

@@ -16,7 +16,7 @@ import {
   startServe,
   type ServeProcess,
 } from './support/renderer-harness';
-import { sharedFixturesAvailable } from './support/shared-fixtures';
+import { itWithFixtures } from './support/shared-fixtures';
 import { copyTo, nexusconeFixture, temporaryDirectory } from './support/ledger-fixtures';
 
 describeWithChromium('renderer in Chromium', () => {
@@ -63,8 +63,6 @@ describeWithChromium('renderer in Chromium', () => {
     await page.close();
   });
 
-  // Without the shared fixtures this skips on a user's clone, and fails under CI=true (no file).
-  const itWithFixtures = sharedFixturesAvailable || process.env.CI === 'true' ? it : it.skip;
   itWithFixtures('shows a FAIL that names the tampered entry', async () => {
     const ledgerPath = copyTo(stateDir, nexusconeFixture('tampered_payload_edit_middle.db'));
     const server = await startServe({ db: ledgerPath, stateDir: join(stateDir, 'fail') });

@@ -18,7 +18,7 @@ import {
   startServe,
   type ServeProcess,
 } from './support/renderer-harness';
-import { sharedFixturesAvailable } from './support/shared-fixtures';
+import { sharedFixturesAvailable, itWithFixtures } from './support/shared-fixtures';
 import {
   copyTo,
   nexusconeFixture,
@@ -48,7 +48,6 @@ describeWithChromium('opening files in Chromium', () => {
   let server: ServeProcess;
   const folder = temporaryDirectory();
   const stateDir = temporaryDirectory();
-  const itWithFixtures = sharedFixturesAvailable || process.env.CI === 'true' ? it : it.skip;
 
   beforeAll(async () => {
     mkdirSync(screenshotDir, { recursive: true });

@@ -3,6 +3,7 @@
  * (test-results/report-*.png, for a person to look at), that it is byte-for-byte reproducible
  * across processes, and that the embedded evidence reads back and detects tampering.
  */
+import { describeWhenAvailable } from './support/requirements';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,24 +37,15 @@ const screenshotDir = join(repoRoot, 'test-results');
 const workDir = mkdtempSync(join(tmpdir(), 'proofdesk-report-pdf-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-/** Like describeWithChromium: under CI a missing poppler-utils fails, locally it skips. */
+/** `describe` when poppler-utils is installed (pdftotext, pdftoppm); .ci/run installs it. */
 function describeWithPoppler(name: string, fn: () => void): void {
-  if (missingTools.length === 0) {
-    describe(name, fn);
-  } else if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('has poppler-utils', () => {
-        throw new Error(
-          `CI requires ${missingTools.join(' and ')} from Debian's poppler-utils; .ci/run installs it.`,
-        );
-      });
-    });
-  } else {
-    console.warn(
-      `Skipping "${name}": ${missingTools.join(', ')} missing (apt-get install -y poppler-utils).`,
-    );
-    describe.skip(name, () => it('needs poppler-utils', () => {}));
-  }
+  describeWhenAvailable(
+    name,
+    missingTools.length === 0
+      ? null
+      : `${missingTools.join(' and ')} from Debian's poppler-utils ${missingTools.length === 1 ? 'is' : 'are'} missing (apt-get install -y poppler-utils)`,
+    fn,
+  );
 }
 
 function writePdf(name: string, pdf: Uint8Array): string {

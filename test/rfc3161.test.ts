@@ -22,7 +22,7 @@ import {
   TsaUnavailableError,
 } from '../src-main/anchoring/tsa-client';
 import { nexusconeFixture } from './support/ledger-fixtures';
-import { describeWithFixtures, sharedFixturesAvailable } from './support/shared-fixtures';
+import { describeWithFixtures, itWithFixtures } from './support/shared-fixtures';
 import {
   createTestTsaPki,
   describeWithOpenssl,
@@ -509,7 +509,7 @@ describeWithOpenssl('RFC 3161 against a loopback openssl TSA', () => {
     ]);
   });
 
-  it.skipIf(!sharedFixturesAvailable)(
+  itWithFixtures(
     'reports ANCHOR_TSA_UNTRUSTED for the fixture TSA leaf against a different root',
     async () => {
       const [stored] = storedAnchors('anchored_witnessed.db');

@@ -23,7 +23,7 @@ import { AnchorTrustFiles } from '../src-main/settings/anchor-trust-files';
 import { TrustedKeyrings } from '../src-main/settings/trusted-keyrings';
 import { Workspace } from '../src-main/workspace/workspace';
 import { copyTo, nexusconeFixture, temporaryDirectory } from './support/ledger-fixtures';
-import { sharedFixturesAvailable } from './support/shared-fixtures';
+import { itWithFixtures } from './support/shared-fixtures';
 
 const demoDir = fileURLToPath(new URL('../resources/demo/', import.meta.url));
 const noEmit = (): void => {};
@@ -275,8 +275,6 @@ describe('settings channels', () => {
     expect((await failure('settings/import-officer-key', {})).message).toMatch(/keeps no keys/);
   });
 
-  // Without the shared fixtures this skips on a user's clone, and fails under CI=true (no file).
-  const itWithFixtures = sharedFixturesAvailable || process.env.CI === 'true' ? it : it.skip;
   itWithFixtures('TSA roots chosen in Settings make the anchors verifiable', async () => {
     const folder = temporaryDirectory();
     const ledger = copyTo(folder, nexusconeFixture('anchored_witnessed.db'));

@@ -5,13 +5,14 @@
  * so only the transport differs from Electron's preload. `serve` rebuilds out/renderer itself
  * when it is stale.
  */
+import { describeWhenAvailable } from './requirements';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { cliEntry, cliEnvironment, repoRoot } from './cli';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -165,20 +166,13 @@ export function consoleErrorsOf(page: Page): readonly string[] {
 
 /** A describe block that needs Chromium: skipped without it, failed without it under CI. */
 export function describeWithChromium(name: string, fn: () => void): void {
-  if (chromiumAvailable) {
-    describe(name, fn);
-  } else if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('has Chromium', () => {
-        throw new Error(`CI requires Debian's chromium at ${CHROMIUM_PATH}; .ci/run installs it.`);
-      });
-    });
-  } else {
-    console.warn(
-      `Skipping "${name}": no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium).`,
-    );
-    describe.skip(name, () => it('needs Chromium', () => {}));
-  }
+  describeWhenAvailable(
+    name,
+    chromiumAvailable
+      ? null
+      : `there is no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium; .ci/run installs it)`,
+    fn,
+  );
 }
 
 /** What `useDemoTwin` starts; read its fields inside tests, once beforeAll has run. */

@@ -9,7 +9,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, it } from 'vitest';
+import { describeWhenAvailable, itWhenAvailable } from './requirements';
 
 /** Absolute path of the shared fixtures folder, without a trailing separator. */
 export const sharedFixturesDir: string = fileURLToPath(
@@ -25,28 +25,16 @@ export function sharedFixturePath(...segments: string[]): string {
   return join(sharedFixturesDir, ...segments);
 }
 
-/**
- * `describe` when the shared fixtures exist. Otherwise `fn` is never called, because vitest runs
- * the body of a skipped suite to collect it and bodies typically read fixture files while
- * collecting: under CI=true a single failing test reports the missing folder, elsewhere the
- * suite is skipped with a console warning.
- */
+/** `describe` when the shared fixtures exist; see describeWhenAvailable. */
 export function describeWithFixtures(name: string, fn: () => void): void {
-  if (sharedFixturesAvailable) {
-    describe(name, fn);
-    return;
-  }
-  const reason = `the shared fixtures folder is missing: expected it at ${sharedFixturesDir} (../shared/fixtures next to the repo)`;
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('has the shared fixtures folder', () => {
-        throw new Error(`CI requires the shared fixtures, but ${reason}.`);
-      });
-    });
-    return;
-  }
-  console.warn(`Skipping "${name}": ${reason}.`);
-  describe.skip(name, () => {
-    it(`needs ${sharedFixturesDir}`, () => {});
-  });
+  describeWhenAvailable(
+    name,
+    sharedFixturesAvailable
+      ? null
+      : `the shared fixtures folder is missing: expected it at ${sharedFixturesDir} (../shared/fixtures next to the repo)`,
+    fn,
+  );
 }
+
+/** `it` for a test that reads the shared fixtures; see itWhenAvailable. */
+export const itWithFixtures = itWhenAvailable(sharedFixturesAvailable);

@@ -4,6 +4,7 @@
  * client and verifier are tested against an independent implementation rather than against
  * themselves. Behaviours make it misbehave the ways real TSAs and networks do.
  */
+import { describeWhenAvailable, itWhenAvailable } from './requirements';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -27,31 +28,13 @@ function opensslVersion(): string | null {
 /** `openssl version`, or null when no openssl is on PATH (checked once, at load). */
 export const opensslAvailable: string | null = opensslVersion();
 
-/**
- * `describe` when openssl is on PATH. Otherwise a missing openssl fails the run under CI=true
- * (the loopback TSA tests are the only ones against an independent RFC 3161 implementation) and
- * skips the suite with a warning elsewhere.
- */
+/** `describe` when openssl is on PATH: the loopback TSA is built on `openssl ts -reply`. */
 export function describeWithOpenssl(name: string, fn: () => void): void {
-  if (opensslAvailable !== null) {
-    describe(name, fn);
-    return;
-  }
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('has openssl on PATH', () => {
-        throw new Error(
-          'CI requires openssl on PATH for the loopback RFC 3161 TSA, but none was found.',
-        );
-      });
-    });
-    return;
-  }
-  console.warn(`Skipping "${name}": openssl is not on PATH.`);
-  describe.skip(name, () => {
-    it('needs openssl on PATH', () => {});
-  });
+  describeWhenAvailable(name, opensslAvailable === null ? 'openssl is not on PATH' : null, fn);
 }
+
+/** `it` for a test that needs openssl; see itWhenAvailable. */
+export const itWithOpenssl = itWhenAvailable(opensslAvailable !== null);
 
 /** A copy of `bytes` with the byte at `index` (negative counts from the end) XORed with `mask`. */
 export function flipByte(bytes: Uint8Array, index: number, mask = 0x01): Uint8Array {
