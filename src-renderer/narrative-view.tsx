@@ -5,7 +5,7 @@
  * alone.
  */
 import { describeSelection } from '../src-shared/report/report-text';
-import { ExpectedActual } from './check-list';
+import { CheckRow } from './check-list';
 import { useEffect, useRef, useState } from 'react';
 import type { ChannelOutput, IpcError } from '../src-shared/ipc/ipc-contract';
 import type { NarrativeReport, ReportCheck } from '../src-shared/report/report-model';
@@ -373,25 +373,18 @@ function ReportCheckList({ checks }: { checks: readonly ReportCheck[] }) {
   return (
     <ul className="check-list" aria-label="Report checks">
       {checks.map((check, index) => (
-        <li
+        <CheckRow
           key={`${check.check}-${check.code ?? 'pass'}-${index}`}
-          className={`check check-${check.status.toLowerCase()}`}
-        >
-          <span className={`badge badge-${check.status.toLowerCase()}`}>{check.status}</span>
-          <div className="check-body">
-            <div className="check-title">
-              <span className="check-name">{check.check}</span>
-              {check.code !== null && check.status !== 'PASS' && (
-                <span className="check-code">{check.code}</span>
-              )}
-              {check.record !== null && <span className="check-record">{check.record}</span>}
-            </div>
-            <p className="check-message">{check.message}</p>
-            {check.status !== 'PASS' && (
-              <ExpectedActual expected={check.expected} actual={check.actual} />
-            )}
-          </div>
-        </li>
+          status={check.status}
+          check={check.check}
+          code={check.code}
+          record={
+            check.record === null ? null : <span className="check-record">{check.record}</span>
+          }
+          message={check.message}
+          expected={check.expected}
+          actual={check.actual}
+        />
       ))}
     </ul>
   );
