@@ -149,17 +149,38 @@ function runExport(args: string[], io: CliIo): number {
   };
   checkOutputTarget(output);
   const router = routerChoice(values);
+  const { build } = packageDecision(dbPath, decisionId, asOf, router);
+  if ('raises' in build || !build.ok)
+    throw packagingRefusal(decisionId, build, router.routerBundlePath);
+  const text = canonicalExportText(build.package, 'audit package');
+  emitExport(io, text, output, `Audit package for ${decisionId}`);
+  return EXIT_CODES.pass;
+}
+
+/**
+ * Replays a decision as of `asOf`, exports its control bundle and builds its audit package, as
+ * nexus-attest's export does. A decision it cannot package gives the refusal in `build`; a
+ * PythonException nexus-attest would raise is one sentence.
+ */
+function packageDecision(
+  dbPath: string,
+  decisionId: string,
+  asOf: ReturnType<typeof asOfOption>,
+  router: Pick<RouterChoice, 'embed' | 'routerBundle' | 'routerDigest' | 'verifyRouterDigest'>,
+): {
+  control: ReturnType<typeof exportBundle>;
+  /** The package build, or what nexus-attest raises on this control bundle. */
+  build: AuditPackageBuild | { readonly raises: string };
+} {
   const store = openDecisionStore(dbPath);
-  let text: string;
   try {
     const { decision, events } = replayForExport(store, decisionId, asOf, 'audit package');
     const control = exportBundle(decision, events, asOf, {
       includeTemplateSnapshot: true,
       includeRouterLink: true,
     });
-    let build: AuditPackageBuild;
     try {
-      build = buildAuditPackage(control, {
+      const build = buildAuditPackage(control, {
         exportedAt: asOf.isoformat,
         embedRouterBundle: router.embed,
         routerBundle: router.routerBundle,
@@ -167,22 +188,30 @@ function runExport(args: string[], io: CliIo): number {
         verifyRouterBundleDigest: router.verifyRouterDigest,
         crypto: createNodeCryptoProvider(),
       });
+      return { control, build };
     } catch (error) {
-      if (error instanceof PythonException) {
-        throw new ProofdeskError(
-          'USAGE',
-          `Decision ${decisionId} cannot be packaged: nexus-attest raises ${error.message || error.pyType} on its control bundle.`,
-        );
-      }
+      if (error instanceof PythonException)
+        return { control, build: { raises: error.message || error.pyType } };
       throw error;
     }
-    if (!build.ok) throw exportRefusal(decisionId, build, router.routerBundlePath);
-    text = canonicalExportText(build.package, 'audit package');
   } finally {
     store.close();
   }
-  emitExport(io, text, output, `Audit package for ${decisionId}`);
-  return EXIT_CODES.pass;
+}
+
+/** Why a decision could not be packaged, in one sentence. */
+function packagingRefusal(
+  decisionId: string,
+  build: Exclude<AuditPackageBuild, { ok: true }> | { readonly raises: string },
+  routerBundlePath: string | undefined,
+): ProofdeskError {
+  if ('raises' in build) {
+    return new ProofdeskError(
+      'USAGE',
+      `Decision ${decisionId} cannot be packaged: nexus-attest raises ${build.raises} on its control bundle.`,
+    );
+  }
+  return exportRefusal(decisionId, build, routerBundlePath);
 }
 
 /**
@@ -195,43 +224,22 @@ export function decisionEvidenceForReport(
   decisionId: string,
   asOf: ReturnType<typeof asOfOption>,
 ): { bundleText: string; packageText: string | null; packageRefusal: string | null } {
-  const store = openDecisionStore(dbPath);
-  try {
-    const { decision, events } = replayForExport(store, decisionId, asOf, 'report');
-    const control = exportBundle(decision, events, asOf, {
-      includeTemplateSnapshot: true,
-      includeRouterLink: true,
-    });
-    const bundleText = canonicalExportText(control, 'decision bundle');
-    let build: AuditPackageBuild;
-    try {
-      build = buildAuditPackage(control, {
-        exportedAt: asOf.isoformat,
-        embedRouterBundle: false,
-        routerBundle: null,
-        routerBundleDigest: null,
-        verifyRouterBundleDigest: false,
-        crypto: createNodeCryptoProvider(),
-      });
-    } catch (error) {
-      if (error instanceof PythonException)
-        return { bundleText, packageText: null, packageRefusal: error.message || error.pyType };
-      throw error;
-    }
-    if (!build.ok)
-      return {
-        bundleText,
-        packageText: null,
-        packageRefusal: exportRefusal(decisionId, build, undefined).message,
-      };
-    return {
-      bundleText,
-      packageText: canonicalExportText(build.package, 'audit package'),
-      packageRefusal: null,
-    };
-  } finally {
-    store.close();
+  const { control, build } = packageDecision(dbPath, decisionId, asOf, {
+    embed: false,
+    routerBundle: null,
+    routerDigest: undefined,
+    verifyRouterDigest: false,
+  });
+  const bundleText = canonicalExportText(control, 'decision bundle');
+  if ('raises' in build || !build.ok) {
+    const refusal = packagingRefusal(decisionId, build, undefined);
+    return { bundleText, packageText: null, packageRefusal: refusal.message };
   }
+  return {
+    bundleText,
+    packageText: canonicalExportText(build.package, 'audit package'),
+    packageRefusal: null,
+  };
 }
 
 function runVerify(args: string[], io: CliIo): number {
