@@ -7,6 +7,7 @@ import { ProofdeskError } from '../../src-shared/check-code';
 import type { ChannelOutput, IpcChannel } from '../../src-shared/ipc/ipc-contract';
 import { REQUEST_TIMEOUT_MS, type AnchoringService } from '../anchoring/anchoring-service';
 import { openLedger } from '../ledger/ledger-database';
+import { optionalAnchorColumn } from '../ledger/ledger-reader';
 import type { ChannelHandlers } from './ipc-handlers';
 
 type AnchorsChannel = Extract<IpcChannel, `anchors/${string}`>;
@@ -38,13 +39,7 @@ export function readAnchorRows(ledgerPath: string): AnchorRow[] {
   const ledger = openLedger(ledgerPath);
   try {
     if (!ledger.schema.hasAnchors) return [];
-    const columns = new Set(
-      ledger.db
-        .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('anchors')")
-        .all()
-        .map((column) => column.name),
-    );
-    const optional = (name: string): string => (columns.has(name) ? `"${name}"` : 'NULL');
+    const optional = optionalAnchorColumn(ledger.db);
     return ledger.db
       .prepare<[], Record<string, unknown>>(
         `SELECT anchor_id, chain_head_entry_id, chain_head_hash, submitted_at, calendar_servers,

@@ -105,7 +105,7 @@ export function readEntryHashes(
 }
 
 /** SQL for an anchors column, or NULL where an older schema lacks it. */
-function optionalAnchorColumn(db: Database.Database): (name: string) => string {
+export function optionalAnchorColumn(db: Database.Database): (name: string) => string {
   const columns = new Set(
     db
       .prepare<[], { name: string }>("SELECT name FROM pragma_table_info('anchors')")

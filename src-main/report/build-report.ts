@@ -112,10 +112,10 @@ interface LedgerFacts {
 
 function readLedgerFacts(
   ledgerPath: string,
+  anchors: ReturnType<typeof readAnchorRows>,
   checks: readonly CheckResult[],
   selection: ReportSelection | null,
 ): LedgerFacts {
-  const anchors = readAnchorRows(ledgerPath);
   const ledger = openLedger(ledgerPath);
   try {
     const { db, schema } = ledger;
@@ -329,8 +329,9 @@ export async function buildReportWithEvidence(
       entries: verification.entries,
       head: verification.head,
     };
-    facts = readLedgerFacts(ledgerPath, verification.checks, request.selection ?? null);
-    anchors = readAnchorRows(ledgerPath).map((anchor) => ({
+    const anchorRows = readAnchorRows(ledgerPath);
+    facts = readLedgerFacts(ledgerPath, anchorRows, verification.checks, request.selection ?? null);
+    anchors = anchorRows.map((anchor) => ({
       anchorId: anchor.anchorId,
       state: anchor.state,
       chainHeadEntryId: anchor.chainHeadEntryId,
